@@ -1,0 +1,70 @@
+package dev.orch.kernel;
+
+import dev.orch.kernel.admin.AdminService;
+import dev.orch.kernel.auth.AccountService;
+import dev.orch.kernel.auth.OidcService;
+import dev.orch.kernel.auth.PasswordHasher;
+import dev.orch.kernel.auth.Tokens;
+import dev.orch.kernel.config.OrchConfig;
+import dev.orch.kernel.http.ApiVerticle;
+import dev.orch.kernel.store.Db;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running server on a Vert.x instance: the database, then the services, then the HTTP edge.
+ * {@link Main} starts it for real; tests start it in-process on a temporary data folder.
+ */
+public final class Kernel {
+  private static final Logger LOG = LoggerFactory.getLogger(Kernel.class);
+
+  private final Vertx vertx;
+  private final Db db;
+  private final int httpPort;
+
+  private Kernel(Vertx vertx, Db db, int httpPort) {
+    this.vertx = vertx;
+    this.db = db;
+    this.httpPort = httpPort;
+  }
+
+  /** Opens the store and deploys every verticle, in dependency order. */
+  public static Future<Kernel> start(Vertx vertx, OrchConfig config, Clock clock) {
+    config.warnings().forEach(w -> LOG.warn("config: {}", w));
+    return Db.open(vertx, config.db()).compose(db -> {
+      Tokens tokens = new Tokens(vertx, config.auth(), clock);
+      PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost());
+      AccountService accounts = new AccountService(db, config.auth(), tokens, hasher, clock);
+      var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
+          new OidcService(vertx, accounts, config.auth()), ApiVerticle.rateLimiter(config));
+      // Port 0 means "any free port": one instance, so the port it got is the server's port.
+      int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
+      AtomicReference<ApiVerticle> first = new AtomicReference<>();
+      return vertx.deployVerticle(() -> {
+            ApiVerticle api = new ApiVerticle(config, services);
+            first.compareAndSet(null, api);
+            return api;
+          }, new DeploymentOptions().setInstances(instances))
+          .map(id -> new Kernel(vertx, db, first.get().actualPort()))
+          .onFailure(err -> db.close());
+    });
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public Db db() {
+    return db;
+  }
+
+  /** Undeploys everything and closes the pool. */
+  public Future<Void> stop() {
+    return vertx.close();
+  }
+}

@@ -1,0 +1,114 @@
+package dev.orch.kernel;
+
+import dev.orch.kernel.config.ConfigException;
+import dev.orch.kernel.config.ConfigLoader;
+import dev.orch.kernel.config.OrchConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * {@code orch serve [--config PATH] [--cluster]}: loads the configuration, starts the kernel, and
+ * stops cleanly with exit code 0 on SIGTERM or SIGINT.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Path cwd = Path.of("").toAbsolutePath();
+    Path override = null;
+    boolean cluster = false;
+    int i = 0;
+    if (args.length > 0 && args[0].equals("serve")) {
+      i = 1;
+    }
+    for (; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> {
+          if (i + 1 >= args.length) {
+            fail("--config needs a file path");
+          }
+          override = cwd.resolve(args[++i]);
+        }
+        case "--cluster" -> cluster = true;
+        case "-h", "--help" -> {
+          System.out.println("usage: orch serve [--config PATH] [--cluster]");
+          return;
+        }
+        default -> fail("unknown argument '" + args[i] + "' (usage: orch serve [--config PATH] [--cluster])");
+      }
+    }
+
+    OrchConfig config;
+    try {
+      config = OrchConfig.from(ConfigLoader.load(cwd.resolve("conf/config.json"), override, System.getenv()), cwd);
+    } catch (ConfigException e) {
+      fail("invalid configuration: " + e.getMessage());
+      return;
+    }
+    // Logback reads these when the first logger is made, which is below this line.
+    System.setProperty("orch.log.format", config.server().logFormat());
+    System.setProperty("orch.log.level", config.server().logLevel());
+    Logger log = LoggerFactory.getLogger(Main.class);
+
+    Vertx vertx;
+    try {
+      vertx = cluster || config.server().cluster() ? clustered(cwd) : Vertx.vertx(new VertxOptions());
+    } catch (Exception e) {
+      log.error("cannot join the cluster", e);
+      System.exit(1);
+      return;
+    }
+    Kernel kernel;
+    try {
+      kernel = Kernel.start(vertx, config, Clock.systemUTC()).await(5, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      log.error("startup failed: {}", e.getMessage(), e);
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    log.info("orch ready [port: {}, data: {}, db: {}]", kernel.httpPort(), config.dataDir(),
+        config.db().postgres() ? "postgresql" : "sqlite");
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable stop = () -> {
+      log.info("stopping");
+      kernel.stop().onComplete(ar -> stopped.countDown());
+    };
+    Signal.handle(new Signal("TERM"), sig -> stop.run());
+    Signal.handle(new Signal("INT"), sig -> stop.run());
+    try {
+      long grace = (long) config.raw().getJsonObject("execution", new io.vertx.core.json.JsonObject())
+          .getNumber("shutdown_grace_seconds", 30).doubleValue();
+      stopped.await();
+      log.info("stopped [grace seconds: {}]", grace);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.exit(0);
+  }
+
+  private static Vertx clustered(Path cwd) throws Exception {
+    Path clusterXml = cwd.resolve("conf/cluster.xml");
+    var hazelcast = Files.isRegularFile(clusterXml)
+        ? new com.hazelcast.config.FileSystemXmlConfig(clusterXml.toFile())
+        : ConfigUtil.loadConfig();
+    return Vertx.builder().withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
+        .await(2, TimeUnit.MINUTES);
+  }
+
+  private static void fail(String message) {
+    System.err.println("orch: " + message);
+    System.exit(2);
+  }
+}

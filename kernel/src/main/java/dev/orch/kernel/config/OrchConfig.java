@@ -1,0 +1,254 @@
+package dev.orch.kernel.config;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The validated configuration. {@link #from} checks every value that must stop startup (RUNNING.md,
+ * API.md §16) and throws a {@link ConfigException} whose message names the key.
+ *
+ * @param raw the layered JSON, for components that read their own section
+ * @param warnings non-fatal findings to log once at startup
+ */
+public record OrchConfig(
+    JsonObject raw,
+    Path dataDir,
+    Path pluginsDir,
+    Db db,
+    Server server,
+    Auth auth,
+    List<String> warnings) {
+
+  /** Placeholders from example configs that must never sign tokens. */
+  static final Set<String> PLACEHOLDER_SECRETS = Set.of(
+      "CHANGE-ME-generate-a-random-64-char-string-here", "change-me", "secret", "your-secret-key-here");
+
+  /**
+   * Storage settings.
+   *
+   * @param url JDBC URL; SQLite file or {@code jdbc:postgresql://...}
+   * @param synchronous SQLite {@code synchronous} pragma: FULL keeps a recorded spend through a power cut
+   */
+  public record Db(String url, String synchronous, int busyTimeoutMs, int maxPoolSize) {
+    public boolean postgres() {
+      return url.startsWith("jdbc:postgresql:");
+    }
+  }
+
+  /**
+   * HTTP settings.
+   *
+   * @param corsOrigins allowed origins; the four localhost defaults when the key is empty
+   * @param rateLimit the per-IP limit on every {@code /api} route but health and SSE (API.md §18.1)
+   */
+  public record Server(
+      String host,
+      int port,
+      List<String> corsOrigins,
+      RateSpec rateLimit,
+      String logFormat,
+      String logLevel,
+      List<String> trustedProxies,
+      int sseKeepaliveSec,
+      long bodyLimitBytes,
+      Path webroot,
+      boolean cluster) {}
+
+  /** Account and token settings (API.md §5). */
+  public record Auth(
+      String secretKey,
+      String algorithm,
+      long accessTokenMinutes,
+      long refreshTokenDays,
+      long sseTokenSeconds,
+      boolean allowRegistration,
+      int lockoutThreshold,
+      long lockoutWindowSeconds,
+      int bcryptCost,
+      List<OidcProviderConfig> oidcProviders,
+      List<String> oidcRedirectUris) {
+
+    /** Never prints the secret. */
+    @Override
+    public String toString() {
+      return "Auth[algorithm=" + algorithm + ", oidcProviders=" + oidcProviders + "]";
+    }
+  }
+
+  /** Validates the layered JSON; {@code cwd} resolves relative folders. */
+  public static OrchConfig from(JsonObject json, Path cwd) {
+    ConfigReader r = new ConfigReader(json);
+    List<String> warnings = new ArrayList<>();
+
+    Path dataDir = cwd.resolve(r.string("data_dir", "./data")).normalize();
+    Path pluginsDir = cwd.resolve(r.string("plugins_dir", "./plugins")).normalize();
+    String dbUrl = r.string("db_url", "");
+    if (dbUrl.isBlank()) {
+      dbUrl = "jdbc:sqlite:" + dataDir.resolve("orchestration.db");
+    } else if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
+      throw new ConfigException("db_url must be a jdbc:sqlite: or jdbc:postgresql: URL");
+    }
+    String synchronous = r.string("db.synchronous", "FULL").toUpperCase(Locale.ROOT);
+    if (!Set.of("OFF", "NORMAL", "FULL", "EXTRA").contains(synchronous)) {
+      throw new ConfigException("db.synchronous must be one of OFF, NORMAL, FULL, EXTRA, got " + synchronous);
+    }
+    Db db = new Db(dbUrl, synchronous,
+        r.integerIn("db.busy_timeout_ms", 5000, 0, 600_000),
+        r.integerIn("db.max_pool_size", 8, 1, 1000));
+
+    Server server = server(r, cwd, warnings);
+    Auth auth = auth(r, warnings);
+
+    r.nonNegative("budget.daily_limit_usd", 5.0);
+    r.nonNegative("budget.monthly_limit_usd", 50.0);
+    r.nonNegative("budget.per_project_limit_usd", 10.0);
+    r.positive("anthropic.timeout", 120);
+    r.positive("ollama.generate_timeout", 120);
+    if (r.bool("git.enabled", true)) {
+      r.positive("git.command_timeout", 30);
+    }
+    requirePrices(r);
+    if (r.string("anthropic.api_key", "").isBlank()) {
+      warnings.add("no Anthropic API key: set ANTHROPIC_API_KEY to plan and run tasks on Claude");
+    }
+    return new OrchConfig(json, dataDir, pluginsDir, db, server, auth, List.copyOf(warnings));
+  }
+
+  private static Server server(ConfigReader r, Path cwd, List<String> warnings) {
+    int port = r.integerIn("server.port", 5200, 1, 65535);
+    List<String> origins = r.strings("server.cors_origins");
+    if (origins.isEmpty()) {
+      origins = List.of("http://localhost:5173", "http://localhost:" + port,
+          "http://127.0.0.1:5173", "http://127.0.0.1:" + port);
+    }
+    for (String origin : origins) {
+      if (origin.equals("*")) {
+        warnings.add("server.cors_origins allows every origin ('*')");
+      } else if (!origin.startsWith("http://") && !origin.startsWith("https://")) {
+        throw new ConfigException("server.cors_origins entries must start with http:// or https://, got '" + origin + "'");
+      }
+    }
+    String logFormat = r.string("server.log_format", "json").toLowerCase(Locale.ROOT);
+    if (!logFormat.equals("json") && !logFormat.equals("text")) {
+      throw new ConfigException("server.log_format must be 'json' or 'text', got '" + logFormat + "'");
+    }
+    String logLevel = r.string("server.log_level", "INFO").toUpperCase(Locale.ROOT);
+    if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR").contains(logLevel)) {
+      throw new ConfigException("server.log_level must be one of DEBUG, INFO, WARN, ERROR, got '" + logLevel + "'");
+    }
+    return new Server(
+        r.string("server.host", "0.0.0.0"),
+        port,
+        List.copyOf(new LinkedHashSet<>(origins)),
+        RateSpec.parse("server.rate_limit", r.string("server.rate_limit", "60/minute")),
+        logFormat,
+        logLevel.equals("WARNING") ? "WARN" : logLevel,
+        r.strings("server.trusted_proxies"),
+        r.integerIn("server.sse_keepalive_sec", 30, 1, 3600),
+        (long) r.positive("server.body_limit_bytes", 1_048_576),
+        cwd.resolve(r.string("server.webroot", "./webroot")).normalize(),
+        r.bool("server.cluster", false));
+  }
+
+  private static Auth auth(ConfigReader r, List<String> warnings) {
+    String secret = r.string("auth.secret_key", "");
+    if (secret.isBlank()) {
+      throw new ConfigException("auth.secret_key is not set: set ORCH_AUTH__SECRET_KEY to at least 32 random characters"
+          + " (for example: openssl rand -hex 32)");
+    }
+    if (PLACEHOLDER_SECRETS.contains(secret)) {
+      throw new ConfigException("auth.secret_key is still the example placeholder: set ORCH_AUTH__SECRET_KEY to a random value");
+    }
+    if (secret.length() < 32) {
+      throw new ConfigException("auth.secret_key must be at least 32 characters, got " + secret.length());
+    }
+    String algorithm = r.string("auth.algorithm", "HS256");
+    if (!algorithm.equals("HS256")) {
+      throw new ConfigException("auth.algorithm must be HS256, got '" + algorithm + "'");
+    }
+    List<OidcProviderConfig> providers = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
+    var list = r.array("auth.oidc_providers");
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.getValue(i) instanceof JsonObject p)) {
+        throw new ConfigException("auth.oidc_providers[" + i + "] must be an object");
+      }
+      ConfigReader pr = new ConfigReader(p);
+      String prefix = "auth.oidc_providers[" + i + "].";
+      String name = required(pr, prefix, "name");
+      if (!names.add(name)) {
+        throw new ConfigException(prefix + "name '" + name + "' is configured twice");
+      }
+      String issuer = required(pr, prefix, "issuer");
+      try {
+        URI uri = URI.create(issuer);
+        if (uri.getScheme() == null || !uri.getScheme().startsWith("http")) {
+          throw new IllegalArgumentException();
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(prefix + "issuer must be an http(s) URL, got '" + issuer + "'");
+      }
+      List<String> scopes = pr.strings("scopes");
+      providers.add(new OidcProviderConfig(name, pr.string("display_name", name), issuer.replaceAll("/+$", ""),
+          required(pr, prefix, "client_id"), required(pr, prefix, "client_secret"),
+          scopes.isEmpty() ? List.of("openid", "email", "profile") : scopes,
+          pr.bool("auto_link_by_email", false)));
+    }
+    List<String> redirectUris = r.strings("auth.oidc_redirect_uris");
+    if (!providers.isEmpty() && redirectUris.isEmpty()) {
+      warnings.add("auth.oidc_redirect_uris is empty: OIDC logins accept any redirect URI");
+    }
+    long window = (long) r.number("auth.login_lockout_window_seconds", 300);
+    if (window <= 0) {
+      throw new ConfigException("auth.login_lockout_window_seconds must be > 0, got " + window);
+    }
+    return new Auth(secret, algorithm,
+        r.integerIn("auth.access_token_expire_minutes", 30, 1, 525_600),
+        r.integerIn("auth.refresh_token_expire_days", 7, 1, 3650),
+        r.integerIn("auth.sse_token_expire_seconds", 60, 1, 86_400),
+        r.bool("auth.allow_registration", true),
+        r.integerIn("auth.login_lockout_threshold", 5, 1, 1_000_000),
+        window,
+        r.integerIn("auth.bcrypt_cost", 12, 4, 31),
+        List.copyOf(providers),
+        redirectUris);
+  }
+
+  private static String required(ConfigReader r, String prefix, String key) {
+    String value = r.string(key, "");
+    if (value.isBlank()) {
+      throw new ConfigException(prefix + key + " is required");
+    }
+    return value;
+  }
+
+  /** Every model that planning, routing or verification may call must have a price. */
+  private static void requirePrices(ConfigReader r) {
+    JsonObject pricing = r.object("model_pricing");
+    List<String> keys = new ArrayList<>(List.of("anthropic.planning_model", "execution.verification_model",
+        "execution.knowledge_extraction_model"));
+    r.object("anthropic.models").fieldNames().forEach(tier -> keys.add("anthropic.models." + tier));
+    for (String key : keys) {
+      String model = r.string(key, "");
+      if (model.isBlank()) {
+        continue;
+      }
+      Object price = pricing.getValue(model);
+      if (!(price instanceof JsonObject p)) {
+        throw new ConfigException(key + " names model '" + model + "', which has no price in model_pricing");
+      }
+      for (String field : List.of("input_per_mtok", "output_per_mtok")) {
+        Object perMtok = p.getValue(field);
+        if (!(perMtok instanceof Number n) || n.doubleValue() < 0) {
+          throw new ConfigException("model_pricing." + model + "." + field + " must be a number >= 0, got " + perMtok);
+        }
+      }
+    }
+  }
+}

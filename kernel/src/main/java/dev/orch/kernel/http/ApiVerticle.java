@@ -1,0 +1,154 @@
+package dev.orch.kernel.http;
+
+import dev.orch.kernel.admin.AdminService;
+import dev.orch.kernel.auth.AccountService;
+import dev.orch.kernel.auth.OidcService;
+import dev.orch.kernel.config.OrchConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.nio.file.Files;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP edge: REST under {@code /api}, the dashboard at {@code /}. One instance per core; all
+ * instances share the rate limiter and the services, which hold no per-instance state.
+ */
+public final class ApiVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+  static final String RULE_GLOBAL = "global";
+  static final String RULE_REGISTER = "register";
+  static final String RULE_LOGIN = "login";
+  static final String RULE_REFRESH = "refresh";
+  static final String RULE_OIDC_LOGIN = "oidc-login";
+  static final String RULE_OIDC_CALLBACK = "oidc-callback";
+
+  private final OrchConfig config;
+  private final Services services;
+  private HttpServer server;
+
+  /** What the routes need; built once per process and shared by every instance. */
+  public record Services(AccountService accounts, AdminService admin, OidcService oidc, RateLimiter limiter) {}
+
+  public ApiVerticle(OrchConfig config, Services services) {
+    this.config = config;
+    this.services = services;
+  }
+
+  /** The rate rules of API.md §1.9 plus the global limit of §18.1. */
+  public static RateLimiter rateLimiter(OrchConfig config) {
+    var perMinute5 = dev.orch.kernel.config.RateSpec.perMinute(5);
+    return new RateLimiter()
+        .rule(RULE_GLOBAL, config.server().rateLimit())
+        .rule(RULE_REGISTER, perMinute5)
+        .rule(RULE_LOGIN, perMinute5)
+        .rule(RULE_REFRESH, dev.orch.kernel.config.RateSpec.perMinute(10))
+        .rule(RULE_OIDC_LOGIN, perMinute5)
+        .rule(RULE_OIDC_CALLBACK, perMinute5);
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = router();
+    var options = new HttpServerOptions().setHost(config.server().host()).setPort(config.server().port())
+        .setCompressionSupported(true);
+    return vertx.createHttpServer(options)
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("http listening [host: {}, port: {}]", config.server().host(), s.actualPort());
+        });
+  }
+
+  /** The bound port; useful when the configured port is 0. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    ClientIp clientIp = new ClientIp(config.server().trustedProxies());
+    Authn authn = new Authn(services.accounts());
+
+    router.route().handler(EdgeHandler::handle);
+    router.route().handler(cors());
+    router.route("/api/*").handler(this::stripTrailingSlash);
+    router.route("/api/*").handler(ctx -> globalLimit(ctx, clientIp));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.server().bodyLimitBytes()));
+
+    router.get("/api/health").handler(ctx -> Replies.json(ctx, 200,
+        Future.succeededFuture(new JsonObject().put("status", "ok"))));
+    new AccountRoutes(services.accounts(), services.limiter(), clientIp).mount(router, authn);
+    new OidcRoutes(services.oidc(), services.limiter(), clientIp).mount(router, authn);
+    new AdminRoutes(services.admin()).mount(router, authn);
+
+    mountDashboard(router);
+    router.route().failureHandler(HttpErrors::handle);
+    router.errorHandler(404, HttpErrors::handle);
+    router.errorHandler(405, HttpErrors::handle);
+    router.errorHandler(413, HttpErrors::handle);
+    router.errorHandler(500, HttpErrors::handle);
+    return router;
+  }
+
+  private CorsHandler cors() {
+    var origins = config.server().corsOrigins();
+    CorsHandler cors = origins.contains("*") ? CorsHandler.create() : CorsHandler.create().addOrigins(origins);
+    return cors.allowCredentials(!origins.contains("*"))
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Authorization", "Content-Type"))
+        .exposedHeader("X-Request-ID");
+  }
+
+  /** {@code /api/projects/} → 307 to {@code /api/projects}, as the original's framework does. */
+  private void stripTrailingSlash(RoutingContext ctx) {
+    String path = ctx.request().path();
+    if (path.length() > "/api/".length() && path.endsWith("/")) {
+      String query = ctx.request().query();
+      ctx.response().setStatusCode(307)
+          .putHeader("Location", path.replaceAll("/+$", "") + (query == null ? "" : "?" + query))
+          .end();
+      return;
+    }
+    ctx.next();
+  }
+
+  /** The per-IP limit on every API route but health and the SSE stream itself. */
+  private void globalLimit(RoutingContext ctx, ClientIp clientIp) {
+    String path = ctx.request().path();
+    boolean exempt = path.equals("/api/health")
+        || (ctx.request().method() == HttpMethod.GET && path.startsWith("/api/events/") && !path.endsWith("/token"));
+    if (!exempt) {
+      services.limiter().acquire(RULE_GLOBAL, clientIp.of(ctx));
+    }
+    ctx.next();
+  }
+
+  /** The dashboard, with {@code index.html} for deep links (API.md §18.20). */
+  private void mountDashboard(Router router) {
+    var webroot = config.server().webroot().toAbsolutePath();
+    if (!Files.isDirectory(webroot)) {
+      LOG.warn("no dashboard [webroot: {}]", webroot);
+      return;
+    }
+    router.route().handler(StaticHandler.create(FileSystemAccess.ROOT, webroot.toString())
+        .setCachingEnabled(true).setIndexPage("index.html"));
+    var index = webroot.resolve("index.html");
+    if (Files.isRegularFile(index)) {
+      router.getWithRegex("^/(?!api(/|$)).*").handler(ctx ->
+          ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile(index.toString()));
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.orch.kernel.http;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Strict reads of a JSON request body. Every problem is collected, then {@link #check()} throws one
+ * {@link ValidationException} naming each field. Types are never coerced (API.md §18.1): a number
+ * where a string is expected is an error, as is a fraction where an integer is expected.
+ */
+public final class Fields {
+  // Syntactic check only (no DNS): a dot-atom local part and a dotted domain of LDH labels.
+  private static final Pattern EMAIL = Pattern.compile(
+      "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+          + "@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$");
+
+  private final JsonObject body;
+  private final JsonArray errors = new JsonArray();
+
+  private Fields(JsonObject body) {
+    this.body = body;
+  }
+
+  /** The request's body as a JSON object; 422 when it is missing, malformed or not an object. */
+  public static Fields of(RoutingContext ctx) {
+    String text = ctx.body() == null ? null : ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      throw invalid(error("missing", List.of("body"), "Field required", null));
+    }
+    Object parsed;
+    try {
+      parsed = new JsonArray("[" + text + "]").getValue(0);
+    } catch (DecodeException | IndexOutOfBoundsException e) {
+      throw invalid(error("json_invalid", List.of("body", 0), "JSON decode error", new JsonObject())
+          .put("ctx", new JsonObject().put("error", "Invalid JSON")));
+    }
+    if (!(parsed instanceof JsonObject object)) {
+      throw invalid(error("model_attributes_type", List.of("body"),
+          "Input should be a valid dictionary or object to extract fields from", parsed));
+    }
+    return new Fields(object);
+  }
+
+  public JsonObject body() {
+    return body;
+  }
+
+  /** A required string of {@code min}..{@code max} characters (max ≤ 0: unbounded). */
+  public String string(String name, int min, int max) {
+    if (!body.containsKey(name)) {
+      add("missing", name, "Field required", body, null);
+      return null;
+    }
+    return checkString(name, min, max);
+  }
+
+  /** An optional string; absent or null gives {@code fallback}. */
+  public String optionalString(String name, String fallback, int min, int max) {
+    if (body.getValue(name) == null) {
+      return fallback;
+    }
+    return checkString(name, min, max);
+  }
+
+  /** An optional boolean; absent or null gives null. */
+  public Boolean optionalBool(String name) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    add("bool_type", name, "Input should be a valid boolean", value, null);
+    return null;
+  }
+
+  /** An optional value out of {@code allowed}; absent or null gives null. */
+  public String optionalLiteral(String name, List<String> allowed) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof String s && allowed.contains(s)) {
+      return s;
+    }
+    String expected = String.join(" or ", allowed.stream().map(a -> "'" + a + "'").toList());
+    add("literal_error", name, "Input should be " + expected, value, new JsonObject().put("expected", expected));
+    return null;
+  }
+
+  /** A required email address, normalised with a lower-case domain. */
+  public String email(String name) {
+    String raw = string(name, 0, 0);
+    if (raw == null) {
+      return null;
+    }
+    String trimmed = raw.strip();
+    if (trimmed.length() > 320 || !EMAIL.matcher(trimmed).matches()) {
+      add("value_error", name, "value is not a valid email address: An email address must have an @-sign"
+          + " followed by a valid domain.", raw, new JsonObject().put("reason", "invalid email address"));
+      return null;
+    }
+    int at = trimmed.lastIndexOf('@');
+    return trimmed.substring(0, at) + "@" + trimmed.substring(at + 1).toLowerCase(Locale.ROOT);
+  }
+
+  /** Throws when any read failed. */
+  public void check() {
+    if (!errors.isEmpty()) {
+      throw new ValidationException(errors);
+    }
+  }
+
+  private String checkString(String name, int min, int max) {
+    Object value = body.getValue(name);
+    if (!(value instanceof String s)) {
+      add("string_type", name, "Input should be a valid string", value, null);
+      return null;
+    }
+    int length = s.codePointCount(0, s.length());
+    if (length < min) {
+      add("string_too_short", name, "String should have at least " + min + " character" + (min == 1 ? "" : "s"),
+          s, new JsonObject().put("min_length", min));
+      return null;
+    }
+    if (max > 0 && length > max) {
+      add("string_too_long", name, "String should have at most " + max + " character" + (max == 1 ? "" : "s"),
+          s, new JsonObject().put("max_length", max));
+      return null;
+    }
+    return s;
+  }
+
+  private void add(String type, String field, String msg, Object input, JsonObject ctx) {
+    JsonObject e = error(type, List.of("body", field), msg, input);
+    if (ctx != null) {
+      e.put("ctx", ctx);
+    }
+    errors.add(e);
+  }
+
+  static JsonObject error(String type, List<Object> loc, String msg, Object input) {
+    return new JsonObject().put("type", type).put("loc", new JsonArray(loc)).put("msg", msg).put("input", input);
+  }
+
+  static ValidationException invalid(JsonObject error) {
+    return new ValidationException(new JsonArray().add(error));
+  }
+}

@@ -1,0 +1,123 @@
+package dev.orch.kernel.store;
+
+import dev.orch.kernel.config.OrchConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCConnectOptions;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The database: a pool over SQLite (one connection, since SQLite has one writer) or PostgreSQL,
+ * with the schema brought up to date by Flyway before the pool opens.
+ */
+public final class Db {
+  private static final Logger LOG = LoggerFactory.getLogger(Db.class);
+
+  private final Pool pool;
+  private final Dialect dialect;
+
+  private Db(Pool pool, Dialect dialect) {
+    this.pool = pool;
+    this.dialect = dialect;
+  }
+
+  /** Migrates the schema (on a worker thread) and opens the pool. */
+  public static Future<Db> open(Vertx vertx, OrchConfig.Db config) {
+    return vertx.executeBlocking(() -> migrate(config))
+        .map(dataSource -> {
+          if (dataSource != null) {
+            return new Db(JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1)), Dialect.SQLITE);
+          }
+          Pool pg = JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(config.url()),
+              new PoolOptions().setMaxSize(config.maxPoolSize()));
+          return new Db(pg, Dialect.POSTGRES);
+        });
+  }
+
+  /** Runs the migrations; returns the SQLite data source to pool, or null for PostgreSQL. */
+  private static DataSource migrate(OrchConfig.Db config) {
+    Dialect dialect = config.postgres() ? Dialect.POSTGRES : Dialect.SQLITE;
+    var flyway = Flyway.configure(Db.class.getClassLoader())
+        .locations("classpath:db/migration")
+        .placeholders(dialect.placeholders())
+        .failOnMissingLocations(true);
+    SQLiteDataSource sqlite = null;
+    if (dialect == Dialect.SQLITE) {
+      sqlite = sqliteDataSource(config);
+      flyway.dataSource(sqlite);
+    } else {
+      flyway.dataSource(config.url(), null, null);
+      String schema = PgUrls.currentSchema(config.url());
+      if (schema != null) {
+        flyway.schemas(schema).createSchemas(true);
+      }
+    }
+    var result = flyway.load().migrate();
+    LOG.info("database ready [dialect: {}, migrations applied: {}, schema version: {}]",
+        dialect, result.migrationsExecuted, result.targetSchemaVersion);
+    return sqlite;
+  }
+
+  private static SQLiteDataSource sqliteDataSource(OrchConfig.Db config) {
+    String file = config.url().substring("jdbc:sqlite:".length());
+    if (!file.isEmpty() && !file.startsWith(":memory:") && !file.startsWith("file:")) {
+      Path parent = Path.of(file).toAbsolutePath().getParent();
+      try {
+        Files.createDirectories(parent);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the database folder " + parent, e);
+      }
+    }
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(config.synchronous()));
+    sqlite.enforceForeignKeys(true);
+    sqlite.setBusyTimeout(config.busyTimeoutMs());
+    SQLiteDataSource ds = new SQLiteDataSource(sqlite);
+    ds.setUrl(config.url());
+    return ds;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * Runs {@code work} in one transaction, first taking the dialect's write lock on {@code table}
+   * when the dialect needs one to serialise check-then-insert sequences.
+   */
+  public <T> Future<T> serialized(String table, Function<SqlConnection, Future<T>> work) {
+    return pool.withTransaction(conn -> {
+      String lock = dialect.lockTable(table);
+      return lock == null ? work.apply(conn) : conn.query(lock).execute().compose(ignored -> work.apply(conn));
+    });
+  }
+
+  /** The plain client for single statements. */
+  public SqlClient client() {
+    return pool;
+  }
+
+  public Future<Void> close() {
+    return pool.close();
+  }
+}
