@@ -25,11 +25,13 @@ public final class Kernel {
 
   private final Vertx vertx;
   private final Db db;
+  private final Tokens tokens;
   private final int httpPort;
 
-  private Kernel(Vertx vertx, Db db, int httpPort) {
+  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort) {
     this.vertx = vertx;
     this.db = db;
+    this.tokens = tokens;
     this.httpPort = httpPort;
   }
 
@@ -50,7 +52,7 @@ public final class Kernel {
             first.compareAndSet(null, api);
             return api;
           }, new DeploymentOptions().setInstances(instances))
-          .map(id -> new Kernel(vertx, db, first.get().actualPort()))
+          .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort()))
           .onFailure(err -> db.close());
     });
   }
@@ -61,6 +63,11 @@ public final class Kernel {
 
   public Db db() {
     return db;
+  }
+
+  /** The token service, for minting tokens such as the SSE token. */
+  public Tokens tokens() {
+    return tokens;
   }
 
   /** Undeploys everything and closes the pool. */

@@ -68,11 +68,19 @@ public final class Tokens {
    * @return the claims; fails with {@link InvalidToken} whose message says why (PyJWT's wording)
    */
   public Future<JsonObject> verify(String token) {
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<io.vertx.ext.auth.User> decoded;
+    try {
+      decoded = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException libraryBug) {
+      // The library throws instead of failing on some shapes, e.g. "exp": null.
+      decoded = Future.failedFuture(libraryBug);
+    }
+    return decoded
         .recover(err -> Future.failedFuture(new InvalidToken(malformed(token)
             ? "Not enough segments" : "Signature verification failed")))
         .compose(user -> {
-          JsonObject claims = user.principal();
+          // The library moves exp/iat/nbf out of the principal; the whole payload is kept here.
+          JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
           Object exp = claims.getValue("exp");
           if (!(exp instanceof Number n)) {
             return Future.failedFuture(new InvalidToken("Token is missing the \"exp\" claim"));

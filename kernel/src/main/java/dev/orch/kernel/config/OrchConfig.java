@@ -46,12 +46,15 @@ public record OrchConfig(
    *
    * @param corsOrigins allowed origins; the four localhost defaults when the key is empty
    * @param rateLimit the per-IP limit on every {@code /api} route but health and SSE (API.md §18.1)
+   * @param endpointRateLimits the per-endpoint limits of API.md §1.9 by rule name; the contract's
+   *     values unless {@code server.endpoint_rate_limits} overrides one (tests raise them)
    */
   public record Server(
       String host,
       int port,
       List<String> corsOrigins,
       RateSpec rateLimit,
+      java.util.Map<String, RateSpec> endpointRateLimits,
       String logFormat,
       String logLevel,
       List<String> trustedProxies,
@@ -79,6 +82,17 @@ public record OrchConfig(
     public String toString() {
       return "Auth[algorithm=" + algorithm + ", oidcProviders=" + oidcProviders + "]";
     }
+  }
+
+  /**
+   * The same configuration listening on {@code port}; 0 asks for any free port, which config files
+   * may not (API.md §16), but embedding code and tests may.
+   */
+  public OrchConfig withHttpPort(int port) {
+    Server s = server;
+    return new OrchConfig(raw, dataDir, pluginsDir, db, new Server(s.host(), port, s.corsOrigins(), s.rateLimit(),
+        s.endpointRateLimits(), s.logFormat(), s.logLevel(), s.trustedProxies(), s.sseKeepaliveSec(), s.bodyLimitBytes(), s.webroot(),
+        s.cluster()), auth, warnings);
   }
 
   /** Validates the layered JSON; {@code cwd} resolves relative folders. */
@@ -147,6 +161,7 @@ public record OrchConfig(
         port,
         List.copyOf(new LinkedHashSet<>(origins)),
         RateSpec.parse("server.rate_limit", r.string("server.rate_limit", "60/minute")),
+        endpointLimits(r),
         logFormat,
         logLevel.equals("WARNING") ? "WARN" : logLevel,
         r.strings("server.trusted_proxies"),
@@ -154,6 +169,27 @@ public record OrchConfig(
         (long) r.positive("server.body_limit_bytes", 1_048_576),
         cwd.resolve(r.string("server.webroot", "./webroot")).normalize(),
         r.bool("server.cluster", false));
+  }
+
+  /** The contract's per-endpoint limits (API.md §1.9), each overridable by name. */
+  static final java.util.Map<String, String> ENDPOINT_LIMITS = java.util.Map.of(
+      "register", "5/minute", "login", "5/minute", "refresh", "10/minute",
+      "oidc_login", "5/minute", "oidc_callback", "5/minute", "plan", "5/minute", "export", "5/minute");
+
+  private static java.util.Map<String, RateSpec> endpointLimits(ConfigReader r) {
+    JsonObject overrides = r.object("server.endpoint_rate_limits");
+    for (String name : overrides.fieldNames()) {
+      if (!ENDPOINT_LIMITS.containsKey(name)) {
+        throw new ConfigException("server.endpoint_rate_limits." + name + " is not a rate-limited endpoint; known: "
+            + new java.util.TreeSet<>(ENDPOINT_LIMITS.keySet()));
+      }
+    }
+    java.util.Map<String, RateSpec> out = new java.util.HashMap<>();
+    ENDPOINT_LIMITS.forEach((name, spec) -> {
+      String key = "server.endpoint_rate_limits." + name;
+      out.put(name, RateSpec.parse(key, r.string(key, spec)));
+    });
+    return java.util.Map.copyOf(out);
   }
 
   private static Auth auth(ConfigReader r, List<String> warnings) {

@@ -31,8 +31,8 @@ public final class ApiVerticle extends VerticleBase {
   static final String RULE_REGISTER = "register";
   static final String RULE_LOGIN = "login";
   static final String RULE_REFRESH = "refresh";
-  static final String RULE_OIDC_LOGIN = "oidc-login";
-  static final String RULE_OIDC_CALLBACK = "oidc-callback";
+  static final String RULE_OIDC_LOGIN = "oidc_login";
+  static final String RULE_OIDC_CALLBACK = "oidc_callback";
 
   private final OrchConfig config;
   private final Services services;
@@ -48,14 +48,9 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The rate rules of API.md §1.9 plus the global limit of §18.1. */
   public static RateLimiter rateLimiter(OrchConfig config) {
-    var perMinute5 = dev.orch.kernel.config.RateSpec.perMinute(5);
-    return new RateLimiter()
-        .rule(RULE_GLOBAL, config.server().rateLimit())
-        .rule(RULE_REGISTER, perMinute5)
-        .rule(RULE_LOGIN, perMinute5)
-        .rule(RULE_REFRESH, dev.orch.kernel.config.RateSpec.perMinute(10))
-        .rule(RULE_OIDC_LOGIN, perMinute5)
-        .rule(RULE_OIDC_CALLBACK, perMinute5);
+    RateLimiter limiter = new RateLimiter().rule(RULE_GLOBAL, config.server().rateLimit());
+    config.server().endpointRateLimits().forEach(limiter::rule);
+    return limiter;
   }
 
   @Override

@@ -46,9 +46,18 @@ public final class TestKernel implements AutoCloseable {
   public static JsonObject testConfig(Path dataDir) {
     JsonObject json = ConfigLoader.load(repoRoot().resolve("conf/config.json"), null, Map.of());
     json.put("data_dir", dataDir.toString());
-    json.getJsonObject("server").put("port", 0).put("host", "127.0.0.1").put("rate_limit", "100000/minute")
-        .put("log_format", "text").put("webroot", repoRoot().resolve("webroot").toString());
+    json.getJsonObject("server").put("host", "127.0.0.1").put("rate_limit", "100000/minute")
+        .put("log_format", "text").put("webroot", repoRoot().resolve("webroot").toString())
+        .put("endpoint_rate_limits", new JsonObject().put("register", "100000/minute").put("login", "100000/minute")
+            .put("refresh", "100000/minute"));
     json.getJsonObject("auth").put("secret_key", SECRET).put("bcrypt_cost", 4);
+    return json;
+  }
+
+  /** The test defaults with the contract's per-endpoint limits left as they are. */
+  public static JsonObject contractLimits(Path dataDir) {
+    JsonObject json = testConfig(dataDir);
+    json.getJsonObject("server").remove("endpoint_rate_limits");
     return json;
   }
 
@@ -57,7 +66,7 @@ public final class TestKernel implements AutoCloseable {
   }
 
   public static TestKernel start(JsonObject json) {
-    OrchConfig config = OrchConfig.from(json, repoRoot());
+    OrchConfig config = OrchConfig.from(json, repoRoot()).withHttpPort(0);
     Vertx vertx = Vertx.vertx();
     MutableClock clock = new MutableClock(Clock.systemUTC().millis());
     try {
@@ -118,6 +127,10 @@ public final class TestKernel implements AutoCloseable {
       throw new AssertionError("login " + email + " → " + res.statusCode() + " " + res.bodyAsString());
     }
     return res.bodyAsJsonObject();
+  }
+
+  public dev.orch.kernel.auth.Tokens kernelTokens() {
+    return kernel.tokens();
   }
 
   /** Runs SQL on the kernel's own pool. */
