@@ -138,11 +138,13 @@ public final class ApiVerticle extends VerticleBase {
       LOG.warn("no dashboard [webroot: {}]", webroot);
       return;
     }
-    router.route().handler(StaticHandler.create(FileSystemAccess.ROOT, webroot.toString())
-        .setCachingEnabled(true).setIndexPage("index.html"));
+    // GET on non-API paths only: a catch-all route would turn an API 405 into a 404.
+    String notApi = "^/(?!api(/|$)).*";
+    router.routeWithRegex(HttpMethod.GET, notApi).handler(StaticHandler.create(FileSystemAccess.ROOT,
+        webroot.toString()).setCachingEnabled(true).setIndexPage("index.html"));
     var index = webroot.resolve("index.html");
     if (Files.isRegularFile(index)) {
-      router.getWithRegex("^/(?!api(/|$)).*").handler(ctx ->
+      router.routeWithRegex(HttpMethod.GET, notApi).handler(ctx ->
           ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile(index.toString()));
     }
   }

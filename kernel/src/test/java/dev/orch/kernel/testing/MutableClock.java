@@ -7,16 +7,15 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand instead of sleeping. */
+/**
+ * Real time plus an offset that tests move by hand instead of sleeping, so that order of events
+ * stays natural while windows and expiries can be jumped over.
+ */
 public final class MutableClock extends Clock {
-  private final AtomicLong millis;
-
-  public MutableClock(long startMillis) {
-    this.millis = new AtomicLong(startMillis);
-  }
+  private final AtomicLong offsetMillis = new AtomicLong();
 
   public void advance(Duration by) {
-    millis.addAndGet(by.toMillis());
+    offsetMillis.addAndGet(by.toMillis());
   }
 
   @Override
@@ -31,11 +30,11 @@ public final class MutableClock extends Clock {
 
   @Override
   public Instant instant() {
-    return Instant.ofEpochMilli(millis.get());
+    return Instant.ofEpochMilli(millis());
   }
 
   @Override
   public long millis() {
-    return millis.get();
+    return System.currentTimeMillis() + offsetMillis.get();
   }
 }

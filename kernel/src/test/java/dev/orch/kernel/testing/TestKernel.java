@@ -10,7 +10,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -68,7 +67,7 @@ public final class TestKernel implements AutoCloseable {
   public static TestKernel start(JsonObject json) {
     OrchConfig config = OrchConfig.from(json, repoRoot()).withHttpPort(0);
     Vertx vertx = Vertx.vertx();
-    MutableClock clock = new MutableClock(Clock.systemUTC().millis());
+    MutableClock clock = new MutableClock();
     try {
       Kernel kernel = Kernel.start(vertx, config, clock).await(60, TimeUnit.SECONDS);
       return new TestKernel(vertx, kernel, config, clock);

@@ -1,0 +1,183 @@
+package dev.orch.kernel.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orch.kernel.testing.TestKernel;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP edge of API.md §1 and §7: errors, headers, CORS, limits, static files. */
+class HttpFoundationIT {
+  @TempDir Path dir;
+  TestKernel k;
+
+  @AfterEach
+  void stop() {
+    if (k != null) {
+      k.close();
+    }
+  }
+
+  private TestKernel start() {
+    k = TestKernel.start(dir);
+    return k;
+  }
+
+  private static void assertSecurityHeaders(HttpResponse<Buffer> res) {
+    assertThat(res.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(res.getHeader("Referrer-Policy")).isEqualTo("no-referrer");
+    assertThat(res.getHeader("X-Frame-Options")).isEqualTo("DENY");
+    assertThat(res.getHeader("Content-Security-Policy")).isNull();
+    assertThat(res.getHeader("X-Request-ID")).matches("[0-9a-f]{12}");
+  }
+
+  @Test
+  @DisplayName("health is public and answers the contract's body")
+  void health() {
+    var res = start().get("/api/health", null);
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.bodyAsJsonObject()).isEqualTo(new JsonObject().put("status", "ok"));
+    assertSecurityHeaders(res);
+  }
+
+  @Test
+  @DisplayName("security headers and a fresh request id are on 200, 401, 404, 405 and preflight answers")
+  void headersEverywhere() {
+    start();
+    var ok = k.get("/api/health", null);
+    var unauthorized = k.get("/api/auth/me", null);
+    var notFound = k.get("/api/nothing-here", null);
+    var wrongMethod = TestKernel.await(k.http.put("/api/auth/me").send());
+    var preflight = TestKernel.await(k.http.request(HttpMethod.OPTIONS, "/api/auth/me")
+        .putHeader("Origin", "http://localhost:5173")
+        .putHeader("Access-Control-Request-Method", "GET")
+        .putHeader("Access-Control-Request-Headers", "Authorization").send());
+    for (var res : new HttpResponse[] {ok, unauthorized, notFound, wrongMethod, preflight}) {
+      assertSecurityHeaders(res);
+    }
+    assertThat(ok.getHeader("X-Request-ID")).isNotEqualTo(notFound.getHeader("X-Request-ID"));
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    assertThat(notFound.bodyAsJsonObject()).isEqualTo(new JsonObject().put("detail", "Not Found"));
+    assertThat(wrongMethod.statusCode()).isEqualTo(405);
+    assertThat(wrongMethod.bodyAsJsonObject()).isEqualTo(new JsonObject().put("detail", "Method Not Allowed"));
+    assertThat(preflight.statusCode()).isBetween(200, 204);
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo("http://localhost:5173");
+    assertThat(preflight.getHeader("Access-Control-Allow-Credentials")).isEqualTo("true");
+    assertThat(preflight.getHeader("Access-Control-Allow-Methods")).contains("PATCH");
+  }
+
+  @Test
+  @DisplayName("an unexpected failure is a 500 with a generic detail and the security headers")
+  void internalError() {
+    start();
+    String token = k.signUp("a@example.com", "password1").getString("access_token");
+    k.sql("DROP TABLE api_keys");
+    var res = k.get("/api/auth/api-keys", token);
+    assertThat(res.statusCode()).isEqualTo(500);
+    assertThat(res.bodyAsJsonObject()).isEqualTo(new JsonObject().put("detail", "Internal server error"));
+    assertSecurityHeaders(res);
+  }
+
+  @Test
+  @DisplayName("CORS allows the configured origins only")
+  void cors() {
+    start();
+    var allowed = TestKernel.await(k.http.get("/api/health").putHeader("Origin", "http://127.0.0.1:5173").send());
+    assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo("http://127.0.0.1:5173");
+    var foreign = TestKernel.await(k.http.get("/api/health").putHeader("Origin", "http://evil.example").send());
+    assertThat(foreign.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  @DisplayName("malformed JSON, a non-object body and an empty body are 422, not 500")
+  void badBodies() {
+    start();
+    for (String body : new String[] {"{\"email\": ", "[1, 2]", "", "null"}) {
+      var res = TestKernel.await(k.http.post("/api/auth/login").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(body)));
+      assertThat(res.statusCode()).as(body).isEqualTo(422);
+      assertThat(res.bodyAsJsonObject().getValue("detail")).as(body).isInstanceOf(io.vertx.core.json.JsonArray.class);
+    }
+  }
+
+  @Test
+  @DisplayName("a body over the limit is refused with 413 and a JSON detail")
+  void bodyLimit() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("server").put("body_limit_bytes", 1024);
+    k = TestKernel.start(json);
+    var res = k.post("/api/auth/register", new JsonObject().put("email", "a@example.com")
+        .put("password", "p".repeat(4096)), null);
+    assertThat(res.statusCode()).isEqualTo(413);
+    assertThat(res.bodyAsJsonObject().getString("detail")).isEqualTo("Request body too large");
+    assertSecurityHeaders(res);
+  }
+
+  @Test
+  @DisplayName("a trailing slash on an API path redirects with 307, keeping the query")
+  void trailingSlash() {
+    var res = start().get("/api/admin/users/?limit=5", null);
+    assertThat(res.statusCode()).isEqualTo(307);
+    assertThat(res.getHeader("Location")).isEqualTo("/api/admin/users?limit=5");
+  }
+
+  @Test
+  @DisplayName("the dashboard is served at / and for deep links; unknown API paths stay JSON 404s")
+  void dashboard() {
+    start();
+    var root = k.get("/", null);
+    assertThat(root.statusCode()).isEqualTo(200);
+    assertThat(root.bodyAsString()).contains("<title>Orch</title>");
+    var deepLink = k.get("/project/abc123/task/def", null);
+    assertThat(deepLink.statusCode()).isEqualTo(200);
+    assertThat(deepLink.getHeader("Content-Type")).startsWith("text/html");
+    assertSecurityHeaders(deepLink);
+    assertThat(k.get("/api/project/abc", null).getHeader("Content-Type")).isEqualTo("application/json");
+  }
+
+  @Test
+  @DisplayName("the global per-IP limit answers 429 past its rate, but never for health")
+  void globalLimit() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("server").put("rate_limit", "3/minute");
+    k = TestKernel.start(json);
+    for (int i = 0; i < 3; i++) {
+      assertThat(k.get("/api/auth/me", null).statusCode()).isEqualTo(401);
+    }
+    var limited = k.get("/api/auth/me", null);
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.bodyAsJsonObject().getString("detail")).isEqualTo("Rate limit exceeded. Try again later.");
+    assertSecurityHeaders(limited);
+    for (int i = 0; i < 5; i++) {
+      assertThat(k.get("/api/health", null).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  @DisplayName("X-Forwarded-For is ignored unless the peer is a trusted proxy")
+  void forwardedFor() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("server").put("rate_limit", "2/minute");
+    k = TestKernel.start(json);
+    for (int i = 0; i < 2; i++) {
+      TestKernel.await(k.http.get("/api/auth/me").putHeader("X-Forwarded-For", "10.0.0." + i).send());
+    }
+    var spoofed = TestKernel.await(k.http.get("/api/auth/me").putHeader("X-Forwarded-For", "10.0.0.9").send());
+    assertThat(spoofed.statusCode()).as("an untrusted peer cannot pick its own address").isEqualTo(429);
+    k.close();
+
+    json.getJsonObject("server").put("trusted_proxies", new io.vertx.core.json.JsonArray().add("127.0.0.1"));
+    k = TestKernel.start(json);
+    for (int i = 0; i < 4; i++) {
+      var res = TestKernel.await(k.http.get("/api/auth/me").putHeader("X-Forwarded-For", "10.0.0." + i + ", 127.0.0.1").send());
+      assertThat(res.statusCode()).as("each client behind the proxy has its own budget").isEqualTo(401);
+    }
+  }
+}
