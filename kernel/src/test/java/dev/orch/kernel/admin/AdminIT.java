@@ -18,6 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminIT {
   @TempDir Path dir;
   TestKernel k;
+
+  /** The kernel configuration; the PostgreSQL variant of this suite points it at a fresh schema. */
+  protected JsonObject config(Path dataDir) {
+    return TestKernel.testConfig(dataDir);
+  }
   String admin;
   String adminId;
   String user;
@@ -25,7 +30,7 @@ class AdminIT {
 
   @BeforeEach
   void start() {
-    k = TestKernel.start(dir);
+    k = TestKernel.start(config(dir));
     JsonObject a = k.signUp("admin@example.com", "password1");
     admin = a.getString("access_token");
     adminId = a.getJsonObject("user").getString("id");

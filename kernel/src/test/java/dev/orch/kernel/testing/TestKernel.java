@@ -26,6 +26,7 @@ public final class TestKernel implements AutoCloseable {
   public final WebClient http;
   public final OrchConfig config;
   public final MutableClock clock;
+  private boolean closed;
 
   private TestKernel(Vertx vertx, Kernel kernel, OrchConfig config, MutableClock clock) {
     this.vertx = vertx;
@@ -50,13 +51,6 @@ public final class TestKernel implements AutoCloseable {
         .put("endpoint_rate_limits", new JsonObject().put("register", "100000/minute").put("login", "100000/minute")
             .put("refresh", "100000/minute"));
     json.getJsonObject("auth").put("secret_key", SECRET).put("bcrypt_cost", 4);
-    return json;
-  }
-
-  /** The test defaults with the contract's per-endpoint limits left as they are. */
-  public static JsonObject contractLimits(Path dataDir) {
-    JsonObject json = testConfig(dataDir);
-    json.getJsonObject("server").remove("endpoint_rate_limits");
     return json;
   }
 
@@ -147,6 +141,10 @@ public final class TestKernel implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     http.close();
     try {
       vertx.close().await(30, TimeUnit.SECONDS);
