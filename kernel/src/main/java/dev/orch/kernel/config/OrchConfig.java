@@ -84,6 +84,12 @@ public record OrchConfig(
     }
   }
 
+  /** Leaves out the raw JSON, which holds secrets. */
+  @Override
+  public String toString() {
+    return "OrchConfig[dataDir=" + dataDir + ", server=" + server + ", db=" + db.postgres() + ", auth=" + auth + "]";
+  }
+
   /**
    * The same configuration listening on {@code port}; 0 asks for any free port, which config files
    * may not (API.md §16), but embedding code and tests may.

@@ -1,0 +1,148 @@
+package dev.orch.kernel.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orch.kernel.testing.TestKernel;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged server as a separate process, as {@code ./orch serve} runs it: fail-fast on bad
+ * configuration, readiness on {@code /api/health}, exit code 0 on SIGTERM and SIGINT, and data that
+ * survives a restart.
+ */
+class ServerProcessIT {
+  @TempDir Path data;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final List<Process> started = new ArrayList<>();
+
+  @AfterEach
+  void killLeftovers() {
+    started.forEach(Process::destroyForcibly);
+  }
+
+  private Process launch(Map<String, String> env, String... args) throws IOException {
+    String jar = System.getProperty("orch.kernel.jar");
+    assertThat(jar).as("failsafe passes the packaged jar").isNotNull();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar, "serve"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(TestKernel.repoRoot().toFile())
+        .redirectOutput(data.resolve("stdout.log").toFile()).redirectError(data.resolve("stderr.log").toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("ORCH_") || k.startsWith("ANTHROPIC_"));
+    pb.environment().put("ORCH_DATA_DIR", data.resolve("data").toString());
+    pb.environment().put("ORCH_SERVER__LOG_FORMAT", "text");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    started.add(p);
+    return p;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private Map<String, String> validEnv(int port) {
+    return Map.of("ORCH_AUTH__SECRET_KEY", TestKernel.SECRET, "ORCH_SERVER__PORT", String.valueOf(port),
+        "ORCH_SERVER__HOST", "127.0.0.1", "ORCH_AUTH__BCRYPT_COST", "4");
+  }
+
+  private void awaitHealthy(int port, Process p) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      assertThat(p.isAlive()).as("server exited early: " + Files.readString(data.resolve("stderr.log"))).isTrue();
+      try {
+        var res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/health")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() == 200) {
+          assertThat(new JsonObject(res.body())).isEqualTo(new JsonObject().put("status", "ok"));
+          return;
+        }
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("server not healthy within 60 s");
+  }
+
+  private HttpResponse<String> post(int port, String path, JsonObject body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  @DisplayName("an invalid value stops startup with one line naming the key")
+  void failFast() throws Exception {
+    Process p = launch(Map.of("ORCH_AUTH__SECRET_KEY", TestKernel.SECRET, "ORCH_SERVER__PORT", "70000"));
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isNotZero();
+    List<String> lines = Files.readAllLines(data.resolve("stderr.log")).stream().filter(l -> !l.isBlank()).toList();
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0)).contains("server.port");
+  }
+
+  @Test
+  @DisplayName("without a secret key the server refuses to start")
+  void noSecret() throws Exception {
+    Process p = launch(Map.of());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isNotZero();
+    assertThat(Files.readString(data.resolve("stderr.log"))).contains("auth.secret_key");
+  }
+
+  @Test
+  @DisplayName("SIGTERM and SIGINT stop the server with exit code 0, and accounts survive the restart")
+  void cleanStopAndRestart() throws Exception {
+    int port = freePort();
+    Process first = launch(validEnv(port));
+    awaitHealthy(port, first);
+    var reg = post(port, "/api/auth/register", new JsonObject().put("email", "a@example.com").put("password", "password1"));
+    assertThat(reg.statusCode()).isEqualTo(201);
+    first.destroy(); // SIGTERM
+    assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.exitValue()).isZero();
+
+    Process second = launch(validEnv(port));
+    awaitHealthy(port, second);
+    var login = post(port, "/api/auth/login", new JsonObject().put("email", "a@example.com").put("password", "password1"));
+    assertThat(login.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(login.body()).getJsonObject("user").getString("role")).isEqualTo("admin");
+    new ProcessBuilder("kill", "-INT", String.valueOf(second.pid())).start().waitFor();
+    assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(second.exitValue()).isZero();
+  }
+
+  @Test
+  @DisplayName("--config layers a file over the defaults")
+  void configFlag() throws Exception {
+    int port = freePort();
+    Path file = data.resolve("custom.json");
+    Files.writeString(file, new JsonObject().put("server", new JsonObject().put("port", port)).encode());
+    Map<String, String> env = new java.util.HashMap<>(validEnv(port));
+    env.remove("ORCH_SERVER__PORT");
+    Process p = launch(env, "--config", file.toString());
+    awaitHealthy(port, p);
+    p.destroy();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+}
