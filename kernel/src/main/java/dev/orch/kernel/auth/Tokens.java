@@ -72,7 +72,11 @@ public final class Tokens {
         .recover(err -> Future.failedFuture(new InvalidToken(malformed(token)
             ? "Not enough segments" : "Signature verification failed")))
         .compose(user -> {
-          JsonObject claims = user.principal();
+          // vertx-auth-jwt 5 keeps the decoded payload under the root claim; the principal lacks exp.
+          JsonObject claims = user.attributes().getJsonObject(user.attributes().getString("rootClaim", "accessToken"));
+          if (claims == null) {
+            return Future.failedFuture(new InvalidToken("Invalid token payload"));
+          }
           Object exp = claims.getValue("exp");
           if (!(exp instanceof Number n)) {
             return Future.failedFuture(new InvalidToken("Token is missing the \"exp\" claim"));
