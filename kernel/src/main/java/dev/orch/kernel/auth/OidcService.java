@@ -72,7 +72,8 @@ public final class OidcService {
             .setRedirectUri(redirectUri)
             .setScopes(p.scopes())
             .setState(state)
-            .setAdditionalParameters(Map.of("nonce", nonce))))
+            // The redirect URI is itself an additional parameter: add the nonce, do not replace them.
+            .putAdditionalParameter("nonce", nonce)))
         .put("state_token", accounts.tokens().oidcState(state, nonce, p.name())));
   }
 
