@@ -55,9 +55,7 @@ public final class Main {
       fail("invalid configuration: " + e.getMessage());
       return;
     }
-    // Logback reads these when the first logger is made, which is below this line.
-    System.setProperty("orch.log.format", config.server().logFormat());
-    System.setProperty("orch.log.level", config.server().logLevel());
+    Logging.configure(config.server().logFormat(), config.server().logLevel());
     Logger log = LoggerFactory.getLogger(Main.class);
 
     Vertx vertx;

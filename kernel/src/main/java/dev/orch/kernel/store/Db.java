@@ -67,9 +67,11 @@ public final class Db {
         flyway.schemas(schema).createSchemas(true);
       }
     }
-    var result = flyway.load().migrate();
+    Flyway loaded = flyway.load();
+    var result = loaded.migrate();
+    var current = loaded.info().current();
     LOG.info("database ready [dialect: {}, migrations applied: {}, schema version: {}]",
-        dialect, result.migrationsExecuted, result.targetSchemaVersion);
+        dialect, result.migrationsExecuted, current == null ? "none" : current.getVersion());
     return sqlite;
   }
 

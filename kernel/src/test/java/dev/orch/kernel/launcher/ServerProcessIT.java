@@ -132,6 +132,35 @@ class ServerProcessIT {
   }
 
   @Test
+  @DisplayName("with log_format json every log line is JSON, and no password, token or key appears in it")
+  void jsonLogsWithoutSecrets() throws Exception {
+    int port = freePort();
+    Map<String, String> env = new java.util.HashMap<>(validEnv(port));
+    env.put("ORCH_SERVER__LOG_FORMAT", "json");
+    env.put("ANTHROPIC_API_KEY", "sk-ant-test-key-that-must-not-be-logged");
+    Process p = launch(env);
+    awaitHealthy(port, p);
+    String password = "correct-horse-battery";
+    post(port, "/api/auth/register", new JsonObject().put("email", "a@example.com").put("password", password));
+    JsonObject login = new JsonObject(post(port, "/api/auth/login",
+        new JsonObject().put("email", "a@example.com").put("password", password)).body());
+    post(port, "/api/auth/login", new JsonObject().put("email", "a@example.com").put("password", "wrong-" + password));
+    post(port, "/api/auth/refresh", new JsonObject().put("refresh_token", login.getString("refresh_token")));
+    p.destroy();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    List<String> lines = Files.readAllLines(data.resolve("stdout.log")).stream().filter(l -> !l.isBlank()).toList();
+    assertThat(lines).isNotEmpty();
+    assertThat(lines).anySatisfy(l -> assertThat(l).contains("orch ready"));
+    for (String line : lines) {
+      JsonObject entry = new JsonObject(line);
+      assertThat(entry.getString("message")).isNotNull();
+      assertThat(line).doesNotContain(password, login.getString("access_token"), login.getString("refresh_token"),
+          TestKernel.SECRET, "sk-ant-test-key-that-must-not-be-logged");
+    }
+  }
+
+  @Test
   @DisplayName("--config layers a file over the defaults")
   void configFlag() throws Exception {
     int port = freePort();
