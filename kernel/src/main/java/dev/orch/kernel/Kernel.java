@@ -7,6 +7,8 @@ import dev.orch.kernel.auth.PasswordHasher;
 import dev.orch.kernel.auth.Tokens;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.http.ApiVerticle;
+import dev.orch.kernel.projects.ProjectAccess;
+import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.store.Db;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -42,8 +44,10 @@ public final class Kernel {
       Tokens tokens = new Tokens(vertx, config.auth(), clock);
       PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost());
       AccountService accounts = new AccountService(db, config.auth(), tokens, hasher, clock);
+      ProjectAccess access = new ProjectAccess(db);
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
-          new OidcService(vertx, accounts, config.auth()), ApiVerticle.rateLimiter(config));
+          new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock),
+          ApiVerticle.rateLimiter(config));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();

@@ -4,6 +4,7 @@ import dev.orch.kernel.admin.AdminService;
 import dev.orch.kernel.auth.AccountService;
 import dev.orch.kernel.auth.OidcService;
 import dev.orch.kernel.config.OrchConfig;
+import dev.orch.kernel.projects.ProjectService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -39,7 +40,8 @@ public final class ApiVerticle extends VerticleBase {
   private HttpServer server;
 
   /** What the routes need; built once per process and shared by every instance. */
-  public record Services(AccountService accounts, AdminService admin, OidcService oidc, RateLimiter limiter) {}
+  public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
+      RateLimiter limiter) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
@@ -88,6 +90,7 @@ public final class ApiVerticle extends VerticleBase {
     new AccountRoutes(services.accounts(), services.limiter(), clientIp).mount(router, authn);
     new OidcRoutes(services.oidc(), services.limiter(), clientIp).mount(router, authn);
     new AdminRoutes(services.admin()).mount(router, authn);
+    new ProjectRoutes(services.projects(), services.limiter(), clientIp).mount(router, authn);
 
     mountDashboard(router);
     router.route().failureHandler(HttpErrors::handle);

@@ -94,6 +94,29 @@ public final class Fields {
     return null;
   }
 
+  /** An optional JSON object; absent or null gives null. */
+  public JsonObject optionalObject(String name) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof JsonObject object) {
+      return object;
+    }
+    add("dict_type", name, "Input should be a valid dictionary", value, null);
+    return null;
+  }
+
+  /** Records a custom validation failure of {@code name} (pydantic's {@code value_error}). */
+  public void reject(String name, String reason) {
+    add("value_error", name, "Value error, " + reason, body.getValue(name), new JsonObject().put("error", reason));
+  }
+
+  /** True when the body has {@code name} with a non-null value. */
+  public boolean present(String name) {
+    return body.getValue(name) != null;
+  }
+
   /** A required email address, normalised with a lower-case domain. */
   public String email(String name) {
     String raw = string(name, 0, 0);
