@@ -5,6 +5,10 @@ import dev.orch.kernel.auth.AccountService;
 import dev.orch.kernel.auth.OidcService;
 import dev.orch.kernel.auth.PasswordHasher;
 import dev.orch.kernel.auth.Tokens;
+import dev.orch.kernel.budget.AnalyticsService;
+import dev.orch.kernel.budget.BudgetConfig;
+import dev.orch.kernel.budget.BudgetVerticle;
+import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.http.ApiVerticle;
 import dev.orch.kernel.store.Db;
@@ -43,15 +47,17 @@ public final class Kernel {
       PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost());
       AccountService accounts = new AccountService(db, config.auth(), tokens, hasher, clock);
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
-          new OidcService(vertx, accounts, config.auth()), ApiVerticle.rateLimiter(config));
+          new OidcService(vertx, accounts, config.auth()), ApiVerticle.rateLimiter(config),
+          new UsageService(vertx, db), new AnalyticsService(db, clock));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
-      return vertx.deployVerticle(() -> {
+      return vertx.deployVerticle(new BudgetVerticle(BudgetConfig.from(config.raw()), db, clock))
+          .compose(budget -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);
             first.compareAndSet(null, api);
             return api;
-          }, new DeploymentOptions().setInstances(instances))
+          }, new DeploymentOptions().setInstances(instances)))
           .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort()))
           .onFailure(err -> db.close());
     });
