@@ -57,9 +57,10 @@ public final class BudgetAddresses {
    * {@code monthly_limit_usd}, {@code monthly_pct}) plus {@code reserved_usd} (live reservations, 4 dp),
    * {@code warning} (a percentage has reached {@code budget.warn_at_pct}) and {@code can_spend}
    * (spent + {@code amount_usd} fits every limit, reservations not counted, as the original's "can
-   * spend" check; always true for an amount &lt;= 0). With a project id it adds
-   * {@code project_spent_usd}, {@code project_limit_usd}, {@code project_pct} and
-   * {@code project_reserved_usd}, and the project's percentage counts for {@code warning}.
+   * spend" check; always true for an amount &lt;= 0). With a project id it adds {@code project_id},
+   * {@code project_spent_usd} (the sum of its usage rows, 4 dp), {@code project_limit_usd},
+   * {@code project_pct} and {@code project_reserved_usd}, and the project's percentage counts for
+   * {@code warning}. Fails 400 when a field has the wrong type.
    */
   public static final String STATUS = "orch.budget.status";
 

@@ -52,15 +52,19 @@ public final class BudgetVerticle extends VerticleBase {
   }
 
   private void onRecord(Message<Object> msg) {
-    body(msg).map(UsageRecord::fromJson).compose(usage -> ledger.record(usage).map(recorded -> {
-      if (!recorded.duplicate()) {
-        publish(changed("recorded", usage.projectId()).put("cost_usd", usage.costUsd())
-            .put("warning", recorded.warning()));
-      }
-      return new JsonObject().put("usage_id", recorded.usageId()).put("duplicate", recorded.duplicate());
-    }))
+    body(msg).map(UsageRecord::fromJson)
+        .compose(usage -> ledger.record(usage).map(recorded -> recorded(usage, recorded)))
         .onSuccess(msg::reply)
         .onFailure(err -> Failures.reply(msg, err));
+  }
+
+  /** Announces a new spend (a resend announces nothing) and builds the reply. */
+  private JsonObject recorded(UsageRecord usage, BudgetLedger.Recorded recorded) {
+    if (!recorded.duplicate()) {
+      publish(changed("recorded", usage.projectId()).put("cost_usd", usage.costUsd())
+          .put("warning", recorded.warning()));
+    }
+    return new JsonObject().put("usage_id", recorded.usageId()).put("duplicate", recorded.duplicate());
   }
 
   private void onRelease(Message<Object> msg) {
@@ -81,14 +85,12 @@ public final class BudgetVerticle extends VerticleBase {
   }
 
   private void onStatus(Message<Object> msg) {
-    Object raw = msg.body();
-    Future<JsonObject> request = raw == null ? Future.succeededFuture(new JsonObject()) : body(msg);
+    // An empty request may come as no body at all.
+    Future<JsonObject> request = msg.body() == null ? Future.succeededFuture(new JsonObject()) : body(msg);
     request.compose(json -> {
       Double amount = Bodies.number(json, "amount_usd");
       return ledger.status(Bodies.text(json, "project_id"), amount == null ? 0 : amount);
-    })
-        .onSuccess(msg::reply)
-        .onFailure(err -> Failures.reply(msg, err));
+    }).onSuccess(msg::reply).onFailure(err -> Failures.reply(msg, err));
   }
 
   /** Runs on a timer; a failed round is logged and the next one tries again. */

@@ -242,6 +242,17 @@ class BudgetVerticleTest {
   }
 
   @Test
+  @DisplayName("expired reservations are swept in the background, and the freed budget is announced")
+  void sweep() {
+    deploy(new BudgetConfig(1.00, 100, 100, 80, Duration.ofSeconds(1)));
+    reserve(0.5, null);
+    clock.advance(Duration.ofSeconds(2));
+    awaitEvents(1);
+    assertThat(events.get(0)).isEqualTo(new JsonObject().put("reason", "expired").put("project_id", null));
+    assertThat(count("SELECT COUNT(*) FROM budget_reservations")).isZero();
+  }
+
+  @Test
   @DisplayName("a reservation's own time to live overrides the configured one")
   void ownTtl() {
     deploy(limits(1.00, 100, 100));
