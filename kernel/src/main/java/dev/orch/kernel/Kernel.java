@@ -54,10 +54,10 @@ public final class Kernel {
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       return vertx.deployVerticle(new BudgetVerticle(BudgetConfig.from(config.raw()), db, clock))
           .compose(budget -> vertx.deployVerticle(() -> {
-            ApiVerticle api = new ApiVerticle(config, services);
-            first.compareAndSet(null, api);
-            return api;
-          }, new DeploymentOptions().setInstances(instances)))
+                ApiVerticle api = new ApiVerticle(config, services);
+                first.compareAndSet(null, api);
+                return api;
+              }, new DeploymentOptions().setInstances(instances)))
           .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort()))
           .onFailure(err -> db.close());
     });
