@@ -5,6 +5,10 @@ import dev.orch.kernel.auth.AccountService;
 import dev.orch.kernel.auth.OidcService;
 import dev.orch.kernel.auth.PasswordHasher;
 import dev.orch.kernel.auth.Tokens;
+import dev.orch.kernel.budget.AnalyticsService;
+import dev.orch.kernel.budget.BudgetConfig;
+import dev.orch.kernel.budget.BudgetVerticle;
+import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.http.ApiVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
@@ -47,15 +51,16 @@ public final class Kernel {
       ProjectAccess access = new ProjectAccess(db);
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
           new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock),
-          ApiVerticle.rateLimiter(config));
+          ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
-      return vertx.deployVerticle(() -> {
-            ApiVerticle api = new ApiVerticle(config, services);
-            first.compareAndSet(null, api);
-            return api;
-          }, new DeploymentOptions().setInstances(instances))
+      return vertx.deployVerticle(new BudgetVerticle(BudgetConfig.from(config.raw()), db, clock))
+          .compose(budget -> vertx.deployVerticle(() -> {
+                ApiVerticle api = new ApiVerticle(config, services);
+                first.compareAndSet(null, api);
+                return api;
+              }, new DeploymentOptions().setInstances(instances)))
           .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort()))
           .onFailure(err -> db.close());
     });

@@ -3,6 +3,8 @@ package dev.orch.kernel.http;
 import dev.orch.kernel.admin.AdminService;
 import dev.orch.kernel.auth.AccountService;
 import dev.orch.kernel.auth.OidcService;
+import dev.orch.kernel.budget.AnalyticsService;
+import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.projects.ProjectService;
 import io.vertx.core.Future;
@@ -41,7 +43,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** What the routes need; built once per process and shared by every instance. */
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
-      RateLimiter limiter) {}
+      RateLimiter limiter, UsageService usage, AnalyticsService analytics) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
@@ -91,6 +93,8 @@ public final class ApiVerticle extends VerticleBase {
     new OidcRoutes(services.oidc(), services.limiter(), clientIp).mount(router, authn);
     new AdminRoutes(services.admin()).mount(router, authn);
     new ProjectRoutes(services.projects(), services.limiter(), clientIp).mount(router, authn);
+    new UsageRoutes(services.usage()).mount(router, authn);
+    new AnalyticsRoutes(services.analytics()).mount(router, authn);
 
     mountDashboard(router);
     router.route().failureHandler(HttpErrors::handle);

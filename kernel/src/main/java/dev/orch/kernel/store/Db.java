@@ -3,7 +3,6 @@ package dev.orch.kernel.store;
 import dev.orch.kernel.config.OrchConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -13,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -41,9 +41,10 @@ public final class Db {
     return vertx.executeBlocking(() -> migrate(config))
         .map(dataSource -> {
           if (dataSource != null) {
-            return new Db(JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1)), Dialect.SQLITE);
+            return new Db(JDBCPool.pool(vertx, new AutoCommitRestoring(dataSource::getConnection),
+                new PoolOptions().setMaxSize(1)), Dialect.SQLITE);
           }
-          Pool pg = JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(config.url()),
+          Pool pg = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> DriverManager.getConnection(config.url())),
               new PoolOptions().setMaxSize(config.maxPoolSize()));
           return new Db(pg, Dialect.POSTGRES);
         });

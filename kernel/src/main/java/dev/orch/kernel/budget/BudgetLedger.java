@@ -1,0 +1,195 @@
+package dev.orch.kernel.budget;
+
+import dev.orch.kernel.bus.OrchestratorException;
+import dev.orch.kernel.store.Db;
+import dev.orch.kernel.store.Ids;
+import dev.orch.kernel.store.Times;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reservations and spend against the limits (API.md §13), with the database as the only state: every
+ * decision reads spend and live reservations inside the transaction that writes, under the lock of
+ * {@link BudgetRepository#LOCK_TABLE}, so the limits hold for any number of callers, nodes and
+ * restarts.
+ */
+final class BudgetLedger {
+  private static final Logger LOG = LoggerFactory.getLogger(BudgetLedger.class);
+
+  private final BudgetConfig config;
+  private final Db db;
+  private final Clock clock;
+  private final BudgetRepository repo = new BudgetRepository();
+
+  BudgetLedger(BudgetConfig config, Db db, Clock clock) {
+    this.config = config;
+    this.db = db;
+    this.clock = clock;
+  }
+
+  /** What {@link BudgetAddresses#RESERVE} replies. */
+  record Reservation(String id, double amountUsd, Double expiresAt) {
+    JsonObject toJson() {
+      return new JsonObject().put("reservation_id", id).put("amount_usd", amountUsd).put("expires_at", expiresAt);
+    }
+  }
+
+  /** What {@link #record} stored; {@code warning} is whether a period has reached the warning level. */
+  record Recorded(long usageId, boolean duplicate, boolean warning) {}
+
+  /** A released reservation's project, when something was released. */
+  record Released(boolean released, String projectId) {}
+
+  /**
+   * Holds {@code req.amountUsd()} when it fits every applicable limit; fails with 402 naming the
+   * first limit it does not fit.
+   */
+  Future<Reservation> reserve(ReserveRequest req) {
+    if (req.amountUsd() <= 0) {
+      return Future.succeededFuture(new Reservation(null, req.amountUsd(), null));
+    }
+    double now = Times.now(clock);
+    double ttl = req.ttlSeconds() != null ? req.ttlSeconds() : config.reservationTtl().toMillis() / 1000.0;
+    Reservation reservation = new Reservation(Ids.hex32(), req.amountUsd(), now + ttl);
+    return db.serialized(BudgetRepository.LOCK_TABLE, tx -> repo.deleteExpired(tx, now)
+        .compose(swept -> repo.totals(tx, dayKey(), monthKey(), req.projectId(), now))
+        .compose(t -> {
+          String refused = refusal(t, req);
+          if (refused != null) {
+            LOG.info("reservation refused [project: {}, task: {}, amount: {}, limit: {}]", req.projectId(), req.taskId(),
+                req.amountUsd(), refused);
+            return Future.failedFuture(OrchestratorException.budgetExhausted(refused));
+          }
+          return repo.insertReservation(tx, reservation.id(), req, now, reservation.expiresAt());
+        }))
+        .map(v -> {
+          LOG.debug("budget reserved [reservation: {}, project: {}, amount: {}]", reservation.id(), req.projectId(),
+              req.amountUsd());
+          return reservation;
+        });
+  }
+
+  /**
+   * Stores one call's spend, its period totals and the end of its reservation in one transaction.
+   * A known call id changes nothing.
+   */
+  Future<Recorded> record(UsageRecord usage) {
+    double now = Times.now(clock);
+    String dayKey = dayKey();
+    String monthKey = monthKey();
+    String callId = usage.callId() != null ? usage.callId() : Ids.hex32();
+    // Under the reservation lock too: a reservation's check must see either its spend or its hold,
+    // never neither.
+    return db.serialized(BudgetRepository.LOCK_TABLE, tx -> repo.usageIdByCall(tx, callId).compose(existing -> {
+      if (existing != null) {
+        LOG.info("usage already recorded [call: {}, usage: {}]", callId, existing);
+        return Future.succeededFuture(new Recorded(existing, true, false));
+      }
+      return repo.insertUsage(tx, usage, callId, now)
+          .compose(v -> repo.addToPeriod(tx, dayKey, "daily", usage))
+          .compose(v -> repo.addToPeriod(tx, monthKey, "monthly", usage))
+          .compose(v -> usage.reservationId() == null ? Future.succeededFuture(false)
+              : repo.deleteReservation(tx, usage.reservationId()))
+          .compose(v -> repo.totals(tx, dayKey, monthKey, null, now))
+          .compose(t -> repo.usageIdByCall(tx, callId).map(id -> {
+            warnOnCrossing("daily", t.dailySpent(), usage.costUsd(), config.dailyLimitUsd());
+            warnOnCrossing("monthly", t.monthlySpent(), usage.costUsd(), config.monthlyLimitUsd());
+            return new Recorded(id, false, warning(t.dailySpent(), config.dailyLimitUsd())
+                || warning(t.monthlySpent(), config.monthlyLimitUsd()));
+          }));
+    }));
+  }
+
+  /** Deletes a reservation; released is false when it was already gone. */
+  Future<Released> release(String reservationId) {
+    return db.pool().withTransaction(tx -> repo.reservation(tx, reservationId).compose(row -> {
+      if (row == null) {
+        return Future.succeededFuture(new Released(false, null));
+      }
+      return repo.deleteReservation(tx, reservationId).map(deleted -> new Released(deleted, row.getString("project_id")));
+    }));
+  }
+
+  /** Deletes expired reservations; returns how many. */
+  Future<Integer> sweep() {
+    return repo.deleteExpired(db.client(), Times.now(clock));
+  }
+
+  /** The reply of {@link BudgetAddresses#STATUS}. */
+  Future<JsonObject> status(String projectId, double amountUsd) {
+    double now = Times.now(clock);
+    return repo.totals(db.client(), dayKey(), monthKey(), projectId, now).map(t -> {
+      double dailyPct = Money.pct(t.dailySpent(), config.dailyLimitUsd());
+      double monthlyPct = Money.pct(t.monthlySpent(), config.monthlyLimitUsd());
+      boolean warning = warning(t.dailySpent(), config.dailyLimitUsd())
+          || warning(t.monthlySpent(), config.monthlyLimitUsd());
+      // The original's "can spend" check: spend only, so that budget held by running calls does not
+      // make a dispatcher pause a project; the reservation itself is the hard stop.
+      boolean canSpend = amountUsd <= 0 || (Money.fits(config.dailyLimitUsd(), t.dailySpent(), amountUsd)
+          && Money.fits(config.monthlyLimitUsd(), t.monthlySpent(), amountUsd)
+          && (projectId == null || Money.fits(config.projectLimitUsd(), t.projectSpent(), amountUsd)));
+      JsonObject status = new JsonObject()
+          .put("daily_spent_usd", Money.round(t.dailySpent(), 4))
+          .put("daily_limit_usd", config.dailyLimitUsd())
+          .put("daily_pct", dailyPct)
+          .put("monthly_spent_usd", Money.round(t.monthlySpent(), 4))
+          .put("monthly_limit_usd", config.monthlyLimitUsd())
+          .put("monthly_pct", monthlyPct)
+          .put("reserved_usd", Money.round(t.reserved(), 4));
+      if (projectId != null) {
+        double projectPct = Money.pct(t.projectSpent(), config.projectLimitUsd());
+        warning = warning || warning(t.projectSpent(), config.projectLimitUsd());
+        status.put("project_id", projectId)
+            .put("project_spent_usd", Money.round(t.projectSpent(), 4))
+            .put("project_limit_usd", config.projectLimitUsd())
+            .put("project_pct", projectPct)
+            .put("project_reserved_usd", Money.round(t.projectReserved(), 4));
+      }
+      return status.put("warning", warning).put("can_spend", canSpend);
+    });
+  }
+
+  /** The limit {@code req} does not fit, as the 402 text, or null when it fits all. */
+  private String refusal(BudgetRepository.Totals t, ReserveRequest req) {
+    if (!Money.fits(config.dailyLimitUsd(), t.dailySpent(), t.reserved(), req.amountUsd())) {
+      return "Daily budget limit reached";
+    }
+    if (!Money.fits(config.monthlyLimitUsd(), t.monthlySpent(), t.reserved(), req.amountUsd())) {
+      return "Monthly budget limit reached";
+    }
+    if (req.projectId() != null
+        && !Money.fits(config.projectLimitUsd(), t.projectSpent(), t.projectReserved(), req.amountUsd())) {
+      return "Project budget limit reached";
+    }
+    return null;
+  }
+
+  /** True when {@code spent} has reached {@code budget.warn_at_pct} of a limit; a zero limit never warns. */
+  private boolean warning(double spent, double limit) {
+    return limit > 0 && Money.pct(spent, limit) >= config.warnAtPct();
+  }
+
+  /** Logs once, on the call that takes a period over the warning level. */
+  private void warnOnCrossing(String period, double spentAfter, double cost, double limit) {
+    if (warning(spentAfter, limit) && !warning(spentAfter - cost, limit)) {
+      LOG.warn("budget warning [period: {}, spent: {}, limit: {}, warn at pct: {}]", period,
+          Money.round(spentAfter, 4), limit, config.warnAtPct());
+    }
+  }
+
+  /** Today's {@code budget_periods} key: the UTC date, {@code YYYY-MM-DD}. */
+  private String dayKey() {
+    return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).toString();
+  }
+
+  /** This month's key: {@code YYYY-MM} in UTC. */
+  private String monthKey() {
+    return YearMonth.from(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)).toString();
+  }
+}

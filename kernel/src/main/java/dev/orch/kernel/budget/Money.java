@@ -1,0 +1,39 @@
+package dev.orch.kernel.budget;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/** Rounding and limit arithmetic on USD amounts. */
+final class Money {
+  /**
+   * Limits are compared at a billionth of a dollar: far below any price, far above the error of
+   * summing binary fractions, so 100 reservations of 0.01 fit a 1.00 limit exactly.
+   */
+  private static final int COMPARE_SCALE = 9;
+
+  private Money() {}
+
+  /** Python's {@code round(value, places)}: half-even on the exact binary value, as the original answers. */
+  static double round(double value, int places) {
+    return exact(value, places).doubleValue();
+  }
+
+  /** As {@link #round}, kept as a decimal for sums of rounded values. */
+  static BigDecimal exact(double value, int places) {
+    return new BigDecimal(value).setScale(places, RoundingMode.HALF_EVEN);
+  }
+
+  /** {@code part / whole · 100} to one decimal, 0 when {@code whole} is 0 (API.md §4 BudgetStatus). */
+  static double pct(double part, double whole) {
+    return whole > 0 ? round(part / whole * 100, 1) : 0.0;
+  }
+
+  /** True when the sum of {@code amounts} is within {@code limit}. */
+  static boolean fits(double limit, double... amounts) {
+    BigDecimal sum = BigDecimal.ZERO;
+    for (double amount : amounts) {
+      sum = sum.add(exact(amount, COMPARE_SCALE));
+    }
+    return sum.compareTo(exact(limit, COMPARE_SCALE)) <= 0;
+  }
+}

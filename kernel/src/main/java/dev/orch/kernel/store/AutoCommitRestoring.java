@@ -1,0 +1,108 @@
+package dev.orch.kernel.store;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The connections the pool opens, each returned to autocommit mode when a transaction ends.
+ *
+ * <p>The Vert.x JDBC client 5.0.x switches autocommit off, not on, after a commit or rollback
+ * (vert-x3/vertx-jdbc-client#356, fixed upstream by #358). Every single statement that later ran on
+ * that pooled connection then joined a silent transaction: invisible to other connections, committed
+ * by some unrelated later transaction, lost if that one rolled back, and on PostgreSQL holding its
+ * locks meanwhile. Each connection is wrapped so that the "autocommit off" that directly follows a
+ * commit or rollback becomes "autocommit on"; a client that already restores it is unaffected.
+ */
+final class AutoCommitRestoring implements DataSource {
+  /** Opens a physical connection. */
+  @FunctionalInterface
+  interface Opener {
+    Connection open() throws SQLException;
+  }
+
+  private final Opener opener;
+
+  AutoCommitRestoring(Opener opener) {
+    this.opener = opener;
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    Connection connection = opener.open();
+    return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+        new Restorer(connection));
+  }
+
+  @Override
+  public Connection getConnection(String user, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException("credentials come with the URL");
+  }
+
+  @Override
+  public PrintWriter getLogWriter() {
+    return null;
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) {}
+
+  @Override
+  public void setLoginTimeout(int seconds) {}
+
+  @Override
+  public int getLoginTimeout() {
+    return 0;
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw new SQLFeatureNotSupportedException();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) throws SQLException {
+    throw new SQLException("not a wrapper of " + type);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> type) {
+    return false;
+  }
+
+  /** A connection is used by one worker at a time; the flag only needs to be visible to the next. */
+  private static final class Restorer implements InvocationHandler {
+    private final Connection target;
+    private volatile boolean justEnded;
+
+    Restorer(Connection target) {
+      this.target = target;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      String name = method.getName();
+      if (justEnded && name.equals("setAutoCommit") && Boolean.FALSE.equals(args[0])) {
+        justEnded = false;
+        target.setAutoCommit(true);
+        return null;
+      }
+      Object result;
+      try {
+        result = method.invoke(target, args);
+      } catch (InvocationTargetException e) {
+        justEnded = false;
+        throw e.getCause();
+      }
+      justEnded = (name.equals("commit") || name.equals("rollback")) && (args == null || args.length == 0);
+      return result;
+    }
+  }
+}

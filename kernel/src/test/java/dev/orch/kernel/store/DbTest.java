@@ -1,0 +1,81 @@
+package dev.orch.kernel.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orch.kernel.config.OrchConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What every component relies on from the pool, on SQLite here and on PostgreSQL in {@link DbPostgresTest}. */
+@ExtendWith(VertxExtension.class)
+class DbTest {
+  @TempDir Path dir;
+  Db db;
+
+  protected OrchConfig.Db dbConfig() {
+    return new OrchConfig.Db("jdbc:sqlite:" + dir.resolve("orch.db"), "NORMAL", 5000, 8);
+  }
+
+  @BeforeEach
+  void open(Vertx vertx) throws Exception {
+    db = Db.open(vertx, dbConfig()).await(60, TimeUnit.SECONDS);
+    db.pool().query("CREATE TABLE probe (x DOUBLE PRECISION)").execute().await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    db.close().await(10, TimeUnit.SECONDS);
+  }
+
+  /** Rows as another process sees them: through a connection of its own. */
+  private long committedRows() throws Exception {
+    try (Connection c = DriverManager.getConnection(dbConfig().url());
+        ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM probe")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  @DisplayName("a single statement after a transaction is committed at once, and a later rollback cannot undo it")
+  void singleStatementsAutocommitAfterTransactions() throws Exception {
+    var pool = db.pool();
+    for (int i = 0; i < 8; i++) {
+      // Once per pooled connection, so that every connection has been through a transaction.
+      pool.withTransaction(c -> c.query("INSERT INTO probe VALUES (1)").execute()).await(10, TimeUnit.SECONDS);
+    }
+    pool.query("INSERT INTO probe VALUES (2)").execute().await(10, TimeUnit.SECONDS);
+    assertThat(committedRows()).as("visible to another connection").isEqualTo(9);
+    try {
+      pool.withTransaction(c -> c.query("INSERT INTO probe VALUES (3)").execute()
+          .compose(r -> Future.failedFuture("roll back"))).await(10, TimeUnit.SECONDS);
+    } catch (Exception expected) {
+      // the rollback is the point
+    }
+    assertThat(committedRows()).isEqualTo(9);
+  }
+
+  @Test
+  @DisplayName("computed reals (SUM, AVG) come back as doubles with every digit")
+  void computedRealsAreDoubles() throws Exception {
+    db.pool().query("INSERT INTO probe VALUES (0.1), (0.2), (1234.5678901)").execute().await(10, TimeUnit.SECONDS);
+    var row = db.pool().query("SELECT SUM(x) AS s, AVG(x) AS a, MAX(x) - MIN(x) AS d FROM probe").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next();
+    assertThat(row.getValue("s")).isInstanceOf(Double.class);
+    assertThat(row.getDouble("s")).isEqualTo(0.1 + 0.2 + 1234.5678901);
+    assertThat(row.getDouble("a")).isEqualTo((0.1 + 0.2 + 1234.5678901) / 3);
+    assertThat(row.getDouble("d")).isEqualTo(1234.5678901 - 0.1);
+  }
+}
