@@ -7,10 +7,13 @@ import dev.orch.kernel.auth.PasswordHasher;
 import dev.orch.kernel.auth.Tokens;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.http.ApiVerticle;
+import dev.orch.kernel.monitor.MonitorConfig;
+import dev.orch.kernel.monitor.MonitorVerticle;
 import dev.orch.kernel.store.Db;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.healthchecks.HealthChecks;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -27,12 +30,14 @@ public final class Kernel {
   private final Db db;
   private final Tokens tokens;
   private final int httpPort;
+  private final HealthChecks health;
 
-  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort) {
+  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort, HealthChecks health) {
     this.vertx = vertx;
     this.db = db;
     this.tokens = tokens;
     this.httpPort = httpPort;
+    this.health = health;
   }
 
   /** Opens the store and deploys every verticle, in dependency order. */
@@ -47,12 +52,16 @@ public final class Kernel {
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
-      return vertx.deployVerticle(() -> {
+      HealthChecks health = HealthChecks.create(vertx);
+      // The supplier form turns a bad monitor config into a failed deployment, which closes the pool.
+      return vertx.deployVerticle(() -> new MonitorVerticle(MonitorConfig.from(config.raw()), health),
+              new DeploymentOptions())
+          .compose(monitor -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);
             first.compareAndSet(null, api);
             return api;
-          }, new DeploymentOptions().setInstances(instances))
-          .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort()))
+          }, new DeploymentOptions().setInstances(instances)))
+          .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort(), health))
           .onFailure(err -> db.close());
     });
   }
@@ -68,6 +77,11 @@ public final class Kernel {
   /** The token service, for minting tokens such as the SSE token. */
   public Tokens tokens() {
     return tokens;
+  }
+
+  /** The health-check procedures of the deployed verticles, for readiness views. */
+  public HealthChecks health() {
+    return health;
   }
 
   /** Undeploys everything and closes the pool. */

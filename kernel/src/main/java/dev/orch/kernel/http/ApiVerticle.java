@@ -88,6 +88,7 @@ public final class ApiVerticle extends VerticleBase {
     new AccountRoutes(services.accounts(), services.limiter(), clientIp).mount(router, authn);
     new OidcRoutes(services.oidc(), services.limiter(), clientIp).mount(router, authn);
     new AdminRoutes(services.admin()).mount(router, authn);
+    new ServiceRoutes(vertx.eventBus()).mount(router, authn);
 
     mountDashboard(router);
     router.route().failureHandler(HttpErrors::handle);
