@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each resource's check is a procedure of the shared {@link HealthChecks}, named
  * {@value #HEALTH_RESOURCES}{@code /<resource id>}; a sweep is {@code checkStatus("resources")}. Running
- * a procedure, from here or from a readiness view, checks the resource live and records the outcome.
- * The procedure {@value #HEALTH_PING} pings {@link MonitorAddresses#STATUS}.
+ * a procedure, from here or from a readiness view, checks the resource live and records the outcome;
+ * it is DOWN when the resource is offline and UP otherwise, with the {@code ResourceOut} as data. The
+ * procedure {@value #HEALTH_PING} pings {@link MonitorAddresses#STATUS}.
  */
 public final class MonitorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MonitorVerticle.class);
@@ -61,6 +62,8 @@ public final class MonitorVerticle extends VerticleBase {
   private Future<Void> nextSweep;
 
   /**
+   * A monitor that registers its procedures in {@code health} when deployed.
+   *
    * @param config hosts, key, interval and PATH to check
    * @param health the registry the procedures go into; shared with readiness views
    */

@@ -341,9 +341,11 @@ class MonitorVerticleTest {
     executable("gemini");
     eventually(() -> changes.size() == 5);
     JsonObject gemini = changes.get(4);
-    assertThat(gemini.getString("id")).isEqualTo("gemini_cli");
-    assertThat(gemini.getString("status")).isEqualTo("online");
     assertThat(gemini.getString("previous_status")).isEqualTo("offline");
+    Resource changed = Resource.fromJson(gemini);
+    assertThat(changed.id()).isEqualTo("gemini_cli");
+    assertThat(changed.status()).isEqualTo(ResourceStatus.ONLINE);
+    assertThat(changed.method()).isEqualTo("cli");
     int later = ollama.tagRequests.get();
     eventually(() -> ollama.tagRequests.get() >= later + 3);
     assertThat(changes).hasSize(5);
