@@ -22,7 +22,8 @@ public final class MonitorAddresses {
    * {@code anthropic_api}, {@code gemini_cli}, {@code codex_cli}); with {@code id}, a list of exactly
    * that resource.
    *
-   * <p>Fails 400 when {@code refresh} is not a boolean or {@code id} not a string; 404
+   * <p>Fails 400 when the body is not a JSON object, {@code refresh} not a boolean or {@code id} not a
+   * string; 404
    * {@code Resource {id} not found} for an unknown id.
    *
    * <p>Each node runs its own monitor and answers for itself (a local consumer): a host such as

@@ -100,7 +100,7 @@ public final class MonitorVerticle extends VerticleBase {
     }
     health.register(HEALTH_PING, MonitorAddresses.READ_TIMEOUT_MS + PROCEDURE_SLACK_MS, this::ping);
 
-    MessageConsumer<JsonObject> status = vertx.eventBus().localConsumer(MonitorAddresses.STATUS, this::onStatus);
+    MessageConsumer<Object> status = vertx.eventBus().localConsumer(MonitorAddresses.STATUS, this::onStatus);
     return status.completion().onSuccess(v -> {
       vertx.setPeriodic(config.interval().toMillis(), id -> tick());
       LOG.info("monitor listening [address: {}, resources: {}, interval ms: {}]", MonitorAddresses.STATUS,
@@ -117,8 +117,12 @@ public final class MonitorVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void onStatus(Message<JsonObject> msg) {
-    JsonObject body = msg.body() == null ? new JsonObject() : msg.body();
+  private void onStatus(Message<Object> msg) {
+    if (msg.body() != null && !(msg.body() instanceof JsonObject)) {
+      Failures.reply(msg, OrchestratorException.badRequest("the body must be a JSON object"));
+      return;
+    }
+    JsonObject body = msg.body() == null ? new JsonObject() : (JsonObject) msg.body();
     if (body.getValue("refresh") != null && !(body.getValue("refresh") instanceof Boolean)) {
       Failures.reply(msg, OrchestratorException.badRequest("refresh must be a boolean"));
       return;
@@ -181,6 +185,8 @@ public final class MonitorVerticle extends VerticleBase {
   private Future<Void> startSweep() {
     Future<Void> sweep = health.checkStatus(HEALTH_RESOURCES).mapEmpty();
     sweeping = sweep;
+    // Procedures report outages as DOWN, so a failed sweep means the registry itself went wrong.
+    sweep.onFailure(err -> LOG.warn("monitor sweep failed [error: {}]", err.toString()));
     sweep.onComplete(ar -> {
       if (sweeping == sweep) {
         sweeping = null;

@@ -408,7 +408,7 @@ class MonitorVerticleTest {
   }
 
   @Test
-  @DisplayName("an unknown id fails 404 with the contract's text; a non-boolean refresh fails 400")
+  @DisplayName("an unknown id fails 404 with the contract's text; a non-boolean refresh or a non-object body 400")
   void busFailures(Vertx vertx) throws Exception {
     deploy(vertx, config(new JsonObject(), new JsonObject()));
 
@@ -418,6 +418,8 @@ class MonitorVerticleTest {
           assertThat(e.getMessage()).isEqualTo("Resource nope not found");
         });
     assertThatThrownBy(() -> ask(vertx, new JsonObject().put("refresh", "yes")))
+        .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(400));
+    assertThatThrownBy(() -> vertx.eventBus().request(MonitorAddresses.STATUS, "all").await(10, TimeUnit.SECONDS))
         .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(400));
   }
 
