@@ -11,12 +11,15 @@ import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.http.ApiVerticle;
+import dev.orch.kernel.monitor.MonitorConfig;
+import dev.orch.kernel.monitor.MonitorVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.store.Db;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.healthchecks.HealthChecks;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -33,12 +36,14 @@ public final class Kernel {
   private final Db db;
   private final Tokens tokens;
   private final int httpPort;
+  private final HealthChecks health;
 
-  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort) {
+  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort, HealthChecks health) {
     this.vertx = vertx;
     this.db = db;
     this.tokens = tokens;
     this.httpPort = httpPort;
+    this.health = health;
   }
 
   /** Opens the store and deploys every verticle, in dependency order. */
@@ -55,13 +60,17 @@ public final class Kernel {
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
+      HealthChecks health = HealthChecks.create(vertx);
+      // The supplier form turns a bad config into a failed deployment, which closes the pool.
       return vertx.deployVerticle(new BudgetVerticle(BudgetConfig.from(config.raw()), db, clock))
-          .compose(budget -> vertx.deployVerticle(() -> {
-                ApiVerticle api = new ApiVerticle(config, services);
-                first.compareAndSet(null, api);
-                return api;
-              }, new DeploymentOptions().setInstances(instances)))
-          .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort()))
+          .compose(budget -> vertx.deployVerticle(() -> new MonitorVerticle(MonitorConfig.from(config.raw()), health),
+              new DeploymentOptions()))
+          .compose(monitor -> vertx.deployVerticle(() -> {
+            ApiVerticle api = new ApiVerticle(config, services);
+            first.compareAndSet(null, api);
+            return api;
+          }, new DeploymentOptions().setInstances(instances)))
+          .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort(), health))
           .onFailure(err -> db.close());
     });
   }
@@ -77,6 +86,11 @@ public final class Kernel {
   /** The token service, for minting tokens such as the SSE token. */
   public Tokens tokens() {
     return tokens;
+  }
+
+  /** The health-check procedures of the deployed verticles, for readiness views. */
+  public HealthChecks health() {
+    return health;
   }
 
   /** Undeploys everything and closes the pool. */

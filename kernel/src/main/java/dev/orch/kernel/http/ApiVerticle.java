@@ -95,6 +95,7 @@ public final class ApiVerticle extends VerticleBase {
     new ProjectRoutes(services.projects(), services.limiter(), clientIp).mount(router, authn);
     new UsageRoutes(services.usage()).mount(router, authn);
     new AnalyticsRoutes(services.analytics()).mount(router, authn);
+    new ServiceRoutes(vertx.eventBus()).mount(router, authn);
 
     mountDashboard(router);
     router.route().failureHandler(HttpErrors::handle);
