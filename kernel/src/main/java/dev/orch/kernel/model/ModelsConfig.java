@@ -56,6 +56,11 @@ public record ModelsConfig(
    * @param apiKey empty when not configured: calls then fail and health reports down
    */
   public record Anthropic(String baseUrl, String apiKey, Duration timeout) {
+    public Anthropic {
+      baseUrl = withoutTrailingSlash(baseUrl);
+      apiKey = apiKey == null ? "" : apiKey;
+    }
+
     public boolean hasKey() {
       return !apiKey.isBlank();
     }
@@ -72,7 +77,11 @@ public record ModelsConfig(
    *
    * @param host base URL; empty when none is configured
    */
-  public record Ollama(String host, String defaultModel, Duration timeout) {}
+  public record Ollama(String host, String defaultModel, Duration timeout) {
+    public Ollama {
+      host = withoutTrailingSlash(host);
+    }
+  }
 
   /**
    * An OpenAI-compatible chat-completions server.
@@ -81,6 +90,11 @@ public record ModelsConfig(
    * @param apiKey sent as a bearer token when not empty
    */
   public record OpenAi(String baseUrl, String apiKey, Duration timeout) {
+    public OpenAi {
+      baseUrl = withoutTrailingSlash(baseUrl);
+      apiKey = apiKey == null ? "" : apiKey;
+    }
+
     public boolean configured() {
       return !baseUrl.isBlank();
     }
@@ -266,6 +280,10 @@ public record ModelsConfig(
       throw new ConfigException(fullKey + " must be > 0, got " + value);
     }
     return Duration.ofMillis(Math.round(value * 1000));
+  }
+
+  private static String withoutTrailingSlash(String url) {
+    return url == null ? "" : url.trim().replaceAll("/+$", "");
   }
 
   /** Checks an http(s) URL and drops trailing slashes; empty stays empty. */
