@@ -124,8 +124,11 @@ public final class AnthropicProvider implements ModelProvider {
     if (!request.tools().isEmpty()) {
       JsonArray tools = new JsonArray();
       for (ToolSpec tool : request.tools()) {
-        tools.add(new JsonObject().put("name", tool.name()).put("description", tool.description())
-            .put("input_schema", tool.parameters()));
+        JsonObject definition = new JsonObject().put("name", tool.name());
+        if (!tool.description().isBlank()) {
+          definition.put("description", tool.description());
+        }
+        tools.add(definition.put("input_schema", tool.parameters()));
       }
       tools.getJsonObject(tools.size() - 1).put("cache_control", ephemeral());
       body.put("tools", tools);

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -23,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /** HTTP plumbing shared by the providers: sending with a timeout, error bodies, failure mapping. */
 final class HttpCalls {
-  /** Statuses worth another try: request timeout, rate limit, server errors, Anthropic's overload. */
   private static final Logger LOG = LoggerFactory.getLogger(HttpCalls.class);
+  /** Health checks are listings: they get at most this long, or the call timeout when shorter. */
   static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(10);
+  /** Statuses worth another try: request timeout, rate limit, server errors, Anthropic's overload. */
   static final Set<Integer> TRANSIENT_STATUSES = Set.of(408, 429, 500, 502, 503, 504, 529);
   private static final int MAX_MESSAGE = 300;
 
@@ -45,9 +48,13 @@ final class HttpCalls {
    */
   static Future<HttpResponse<Buffer>> send(String provider, HttpRequest<Buffer> request, JsonObject body,
       Duration timeout) {
-    request.timeout(Math.max(1, timeout.toMillis()));
+    long ms = Math.max(1, timeout.toMillis());
+    request.timeout(ms);
     Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendJsonObject(body);
-    return sent.recover(err -> Future.failedFuture(transport(provider, timeout, err)));
+    // The request timeout only fires when no bytes arrive for that long; a server that trickles
+    // bytes would never trip it, so the whole call gets the same deadline too.
+    return sent.timeout(ms, TimeUnit.MILLISECONDS)
+        .recover(err -> Future.failedFuture(transport(provider, timeout, err)));
   }
 
   static Throwable transport(String provider, Duration timeout, Throwable err) {
@@ -55,7 +62,9 @@ final class HttpCalls {
       return new ModelException(provider, ModelException.Kind.TIMEOUT, 0, null,
           provider + " did not answer within " + timeout.toMillis() + " ms", null);
     }
-    if (err instanceof IOException || err instanceof VertxException) {
+    // JSON (en|de)coding errors are VertxExceptions too, but our own bugs: never retried.
+    boolean json = err instanceof DecodeException || err instanceof EncodeException;
+    if (!json && (err instanceof IOException || err instanceof VertxException)) {
       return new ModelException(provider, ModelException.Kind.TRANSIENT, 0, null,
           provider + " connection failed: " + err.getClass().getSimpleName() + ": " + err.getMessage(), null);
     }
@@ -162,8 +171,11 @@ final class HttpCalls {
   static JsonArray functions(List<ToolSpec> tools) {
     JsonArray out = new JsonArray();
     for (ToolSpec tool : tools) {
-      out.add(new JsonObject().put("type", "function").put("function", new JsonObject()
-          .put("name", tool.name()).put("description", tool.description()).put("parameters", tool.parameters())));
+      JsonObject function = new JsonObject().put("name", tool.name());
+      if (!tool.description().isBlank()) {
+        function.put("description", tool.description());
+      }
+      out.add(new JsonObject().put("type", "function").put("function", function.put("parameters", tool.parameters())));
     }
     return out;
   }

@@ -8,12 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The configured providers, and the dispatch of a request to the provider that serves its model
  * ({@link ModelsConfig#providerOf}). This is what the planner and the executor hold.
  */
 public final class ModelProviders {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelProviders.class);
   private final ModelsConfig config;
   private final Map<String, ModelProvider> providers;
   private final WebClient client;
@@ -46,6 +49,8 @@ public final class ModelProviders {
     if (config.openai().configured()) {
       providers.put(ModelProvider.OPENAI, new OpenAiCompatibleProvider(client, config.openai(), retry));
     }
+    LOG.info("model providers configured [providers: {}, anthropicKey: {}, routes: {}]", providers.keySet(),
+        config.anthropic().hasKey() ? "set" : "unset", config.tierModels());
     return new ModelProviders(config, providers, client);
   }
 

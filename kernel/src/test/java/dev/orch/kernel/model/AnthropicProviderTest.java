@@ -22,11 +22,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+// A regression that loses a deadline must fail the test, not hang the build.
+@Timeout(15)
 @ExtendWith(VertxExtension.class)
 class AnthropicProviderTest {
   private static final String SONNET = "claude-sonnet-4-6";
@@ -289,6 +292,20 @@ class AnthropicProviderTest {
     assertThat(err.retryable()).isTrue();
     assertThat(err.status()).isEqualTo(504);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
+  @DisplayName("a server that keeps trickling bytes still hits the deadline")
+  void trickleHitsDeadline() {
+    server.enqueue(Reply.trickle());
+    var settings = new ModelsConfig.Anthropic(server.baseUrl(), LocalAnthropicServer.KEY, Duration.ofMillis(400));
+    long start = System.nanoTime();
+
+    ModelException err = catchThrowableOfType(ModelException.class,
+        () -> provider(settings, 0).chat(taskRequest("hello")).await());
+
+    assertThat(err.kind()).isEqualTo(ModelException.Kind.TIMEOUT);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
   }
 
   @Test

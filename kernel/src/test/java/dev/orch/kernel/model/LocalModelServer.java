@@ -31,7 +31,7 @@ abstract class LocalModelServer {
 
   /** What the server does with one request. */
   record Reply(int status, Map<String, String> headers, Buffer body, long delayMs, Fault fault) {
-    enum Fault { NONE, HANG, DROP }
+    enum Fault { NONE, HANG, DROP, TRICKLE }
 
     static Reply json(int status, JsonObject body) {
       return new Reply(status, Map.of("content-type", "application/json"), body.toBuffer(), 0, Fault.NONE);
@@ -44,6 +44,11 @@ abstract class LocalModelServer {
     /** Never answers: the client's timeout must fire. */
     static Reply hang() {
       return new Reply(0, Map.of(), Buffer.buffer(), 0, Fault.HANG);
+    }
+
+    /** Sends a 200 status, then one space every 100 ms and never ends: only a total deadline stops it. */
+    static Reply trickle() {
+      return new Reply(200, Map.of("content-type", "application/json"), Buffer.buffer(), 0, Fault.TRICKLE);
     }
 
     /** Closes the connection without an answer. */
@@ -150,10 +155,20 @@ abstract class LocalModelServer {
     });
   }
 
-  private static void send(HttpServerRequest req, Reply reply) {
+  private void send(HttpServerRequest req, Reply reply) {
     switch (reply.fault()) {
       case HANG -> { }
       case DROP -> req.connection().close();
+      case TRICKLE -> {
+        var response = req.response().setStatusCode(200).setChunked(true);
+        reply.headers().forEach(response::putHeader);
+        long timer = vertx.setPeriodic(100, id -> {
+          if (!response.closed()) {
+            response.write(" ");
+          }
+        });
+        req.connection().closeHandler(v -> vertx.cancelTimer(timer));
+      }
       default -> {
         var response = req.response().setStatusCode(reply.status());
         reply.headers().forEach(response::putHeader);

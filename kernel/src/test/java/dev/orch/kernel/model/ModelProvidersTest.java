@@ -11,8 +11,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+// A regression that loses a deadline must fail the test, not hang the build.
+@Timeout(15)
 @ExtendWith(VertxExtension.class)
 class ModelProvidersTest {
   private LocalAnthropicServer anthropic;

@@ -18,8 +18,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+// A regression that loses a deadline must fail the test, not hang the build.
+@Timeout(15)
 @ExtendWith(VertxExtension.class)
 class OllamaProviderTest {
   private static final List<ToolSpec> TOOLS = List.of(new ToolSpec("search_knowledge", "Searches the knowledge base.",

@@ -12,8 +12,11 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+// A regression that loses a deadline must fail the test, not hang the build.
+@Timeout(15)
 @ExtendWith(VertxExtension.class)
 class RetryPolicyTest {
   private static final ModelException OVERLOADED = new ModelException("anthropic", ModelException.Kind.TRANSIENT, 529,
