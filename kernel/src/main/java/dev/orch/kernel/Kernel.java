@@ -11,14 +11,22 @@ import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.http.ApiVerticle;
+import dev.orch.kernel.model.ModelProviders;
+import dev.orch.kernel.model.ModelRouter;
+import dev.orch.kernel.model.ModelsConfig;
+import dev.orch.kernel.model.Pricing;
 import dev.orch.kernel.monitor.MonitorConfig;
 import dev.orch.kernel.monitor.MonitorVerticle;
+import dev.orch.kernel.planner.Decomposer;
+import dev.orch.kernel.planner.PlannerAddresses;
+import dev.orch.kernel.planner.PlannerVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.store.Db;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,32 +54,67 @@ public final class Kernel {
     this.health = health;
   }
 
+  /**
+   * The configuration sections each component validates itself, read once. {@link Main} builds this
+   * before starting anything, so an invalid value stops startup with one line naming its key.
+   */
+  public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, int defaultMaxTokens) {
+    /** @throws dev.orch.kernel.config.ConfigException naming the first invalid key */
+    public static Sections from(OrchConfig config) {
+      Object maxTokens = config.raw().getJsonObject("execution", new JsonObject()).getValue("default_max_tokens");
+      if (maxTokens != null && !(maxTokens instanceof Integer n && n > 0)) {
+        throw new dev.orch.kernel.config.ConfigException("execution.default_max_tokens must be a positive integer, got "
+            + maxTokens);
+      }
+      return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
+          MonitorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens);
+    }
+  }
+
   /** Opens the store and deploys every verticle, in dependency order. */
   public static Future<Kernel> start(Vertx vertx, OrchConfig config, Clock clock) {
+    Sections sections;
+    try {
+      sections = Sections.from(config);
+    } catch (RuntimeException invalid) {
+      return Future.failedFuture(invalid);
+    }
     config.warnings().forEach(w -> LOG.warn("config: {}", w));
     return Db.open(vertx, config.db()).compose(db -> {
       Tokens tokens = new Tokens(vertx, config.auth(), clock);
       PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost());
       AccountService accounts = new AccountService(db, config.auth(), tokens, hasher, clock);
       ProjectAccess access = new ProjectAccess(db);
+      ModelProviders models = ModelProviders.create(vertx, sections.models());
+      Pricing pricing = sections.models().pricing();
+      String planningModel = config.raw().getJsonObject("anthropic", new JsonObject())
+          .getString("planning_model", "claude-sonnet-4-6");
+      var router = new ModelRouter(sections.models());
+      var planner = new PlannerVerticle(db, models, pricing, planningModel,
+          new Decomposer(router, pricing, sections.defaultMaxTokens()), clock);
+      long generateTimeoutMs = PlannerAddresses.generateTimeoutMs(sections.models().anthropic().timeout().toSeconds(),
+          sections.models().retry().maxRetries());
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
-          new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock),
-          ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock));
+          new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock), access,
+          ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
+          generateTimeoutMs);
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       HealthChecks health = HealthChecks.create(vertx);
-      // The supplier form turns a bad config into a failed deployment, which closes the pool.
-      return vertx.deployVerticle(new BudgetVerticle(BudgetConfig.from(config.raw()), db, clock))
-          .compose(budget -> vertx.deployVerticle(() -> new MonitorVerticle(MonitorConfig.from(config.raw()), health),
-              new DeploymentOptions()))
-          .compose(monitor -> vertx.deployVerticle(() -> {
+      return vertx.deployVerticle(new BudgetVerticle(sections.budget(), db, clock))
+          .compose(budget -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
+          .compose(monitor -> vertx.deployVerticle(planner))
+          .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);
             first.compareAndSet(null, api);
             return api;
           }, new DeploymentOptions().setInstances(instances)))
           .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort(), health))
-          .onFailure(err -> db.close());
+          .onFailure(err -> {
+            models.close();
+            db.close();
+          });
     });
   }
 

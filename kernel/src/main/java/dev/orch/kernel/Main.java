@@ -51,6 +51,7 @@ public final class Main {
     OrchConfig config;
     try {
       config = OrchConfig.from(ConfigLoader.load(cwd.resolve("conf/config.json"), override, System.getenv()), cwd);
+      Kernel.Sections.from(config);
     } catch (ConfigException e) {
       fail("invalid configuration: " + e.getMessage());
       return;

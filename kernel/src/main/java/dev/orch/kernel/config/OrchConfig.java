@@ -133,7 +133,6 @@ public record OrchConfig(
     if (r.bool("git.enabled", true)) {
       r.positive("git.command_timeout", 30);
     }
-    requirePrices(r);
     if (r.string("anthropic.api_key", "").isBlank()) {
       warnings.add("no Anthropic API key: set ANTHROPIC_API_KEY to plan and run tasks on Claude");
     }
@@ -270,27 +269,5 @@ public record OrchConfig(
     return value;
   }
 
-  /** Every model that planning, routing or verification may call must have a price. */
-  private static void requirePrices(ConfigReader r) {
-    JsonObject pricing = r.object("model_pricing");
-    List<String> keys = new ArrayList<>(List.of("anthropic.planning_model", "execution.verification_model",
-        "execution.knowledge_extraction_model"));
-    r.object("anthropic.models").fieldNames().forEach(tier -> keys.add("anthropic.models." + tier));
-    for (String key : keys) {
-      String model = r.string(key, "");
-      if (model.isBlank()) {
-        continue;
-      }
-      Object price = pricing.getValue(model);
-      if (!(price instanceof JsonObject p)) {
-        throw new ConfigException(key + " names model '" + model + "', which has no price in model_pricing");
-      }
-      for (String field : List.of("input_per_mtok", "output_per_mtok")) {
-        Object perMtok = p.getValue(field);
-        if (!(perMtok instanceof Number n) || n.doubleValue() < 0) {
-          throw new ConfigException("model_pricing." + model + "." + field + " must be a number >= 0, got " + perMtok);
-        }
-      }
-    }
-  }
+
 }

@@ -6,6 +6,7 @@ import dev.orch.kernel.auth.OidcService;
 import dev.orch.kernel.budget.AnalyticsService;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
+import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -43,7 +44,8 @@ public final class ApiVerticle extends VerticleBase {
 
   /** What the routes need; built once per process and shared by every instance. */
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
-      RateLimiter limiter, UsageService usage, AnalyticsService analytics) {}
+      ProjectAccess access, RateLimiter limiter, UsageService usage, AnalyticsService analytics,
+      long planTimeoutMs) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
@@ -93,6 +95,8 @@ public final class ApiVerticle extends VerticleBase {
     new OidcRoutes(services.oidc(), services.limiter(), clientIp).mount(router, authn);
     new AdminRoutes(services.admin()).mount(router, authn);
     new ProjectRoutes(services.projects(), services.limiter(), clientIp).mount(router, authn);
+    new PlanRoutes(vertx.eventBus(), services.access(), services.limiter(), clientIp, services.planTimeoutMs())
+        .mount(router, authn);
     new UsageRoutes(services.usage()).mount(router, authn);
     new AnalyticsRoutes(services.analytics()).mount(router, authn);
     new ServiceRoutes(vertx.eventBus()).mount(router, authn);

@@ -1,6 +1,7 @@
 package dev.orch.kernel.http;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -34,8 +35,8 @@ public final class Fields {
     }
     Object parsed;
     try {
-      parsed = new JsonArray("[" + text + "]").getValue(0);
-    } catch (DecodeException | IndexOutOfBoundsException e) {
+      parsed = Json.decodeValue(text);
+    } catch (DecodeException e) {
       throw invalid(error("json_invalid", List.of("body", 0), "JSON decode error", new JsonObject())
           .put("ctx", new JsonObject().put("error", "Invalid JSON")));
     }

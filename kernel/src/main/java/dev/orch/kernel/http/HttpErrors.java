@@ -43,8 +43,10 @@ public final class HttpErrors {
       status = he.getStatusCode();
       detail = textFor(status, he.getPayload());
     } else if (failure instanceof ReplyException re) {
+      // A recipient's failure text is already safe: Failures.reply hides unexpected errors.
       status = Failures.status(re);
-      detail = status >= 500 ? textFor(status, null) : re.getMessage();
+      detail = re.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE && re.getMessage() != null
+          ? re.getMessage() : textFor(status, null);
     } else if (failure != null) {
       status = 500;
       detail = Failures.INTERNAL;

@@ -29,7 +29,9 @@ class ConfigTest {
   private OrchConfig valid(Map<String, String> env) {
     Map<String, String> all = new HashMap<>(env);
     all.putIfAbsent("ORCH_AUTH__SECRET_KEY", SECRET);
-    return OrchConfig.from(load(null, all), dir);
+    OrchConfig config = OrchConfig.from(load(null, all), dir);
+    dev.orch.kernel.Kernel.Sections.from(config);
+    return config;
   }
 
   private Path file(String json) throws IOException {

@@ -22,43 +22,43 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code cache_creation_input_tokens}) and read from it afterwards ({@code cache_read_input_tokens});
  * a token is 4 characters of the block's JSON.
  */
-final class LocalAnthropicServer extends LocalModelServer {
-  static final String KEY = "sk-ant-test-0123456789abcdef";
-  static final List<String> MODELS = List.of("claude-haiku-4-5-20251001", "claude-sonnet-4-6", "claude-opus-4-6");
+public final class LocalAnthropicServer extends LocalModelServer {
+  public static final String KEY = "sk-ant-test-0123456789abcdef";
+  public static final List<String> MODELS = List.of("claude-haiku-4-5-20251001", "claude-sonnet-4-6", "claude-opus-4-6");
 
   private final Set<String> cache = ConcurrentHashMap.newKeySet();
   private final AtomicInteger ids = new AtomicInteger();
 
-  LocalAnthropicServer(Vertx vertx) {
+  public LocalAnthropicServer(Vertx vertx) {
     super(vertx);
   }
 
-  static JsonObject error(String type, String message) {
+  public static JsonObject error(String type, String message) {
     return new JsonObject().put("type", "error")
         .put("error", new JsonObject().put("type", type).put("message", message))
         .put("request_id", "req_test");
   }
 
-  static Reply errorReply(int status, String type, String message) {
+  public static Reply errorReply(int status, String type, String message) {
     return Reply.json(status, error(type, message));
   }
 
-  static JsonObject text(String text) {
+  public static JsonObject text(String text) {
     return new JsonObject().put("type", "text").put("text", text);
   }
 
-  static JsonObject toolUse(String id, String name, JsonObject input) {
+  public static JsonObject toolUse(String id, String name, JsonObject input) {
     return new JsonObject().put("type", "tool_use").put("id", id).put("name", name).put("input", input);
   }
 
   /** A scripted message answer. */
-  static Reply message(String model, String stopReason, JsonObject usage, JsonObject... content) {
+  public static Reply message(String model, String stopReason, JsonObject usage, JsonObject... content) {
     return Reply.json(200, new JsonObject().put("id", "msg_scripted").put("type", "message").put("role", "assistant")
         .put("model", model).put("content", new JsonArray(List.of((Object[]) content)))
         .put("stop_reason", stopReason).putNull("stop_sequence").put("usage", usage));
   }
 
-  static JsonObject usage(long input, long output) {
+  public static JsonObject usage(long input, long output) {
     return new JsonObject().put("input_tokens", input).put("output_tokens", output)
         .put("cache_creation_input_tokens", 0).put("cache_read_input_tokens", 0);
   }

@@ -20,50 +20,50 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * error answer), then answered by the next scripted {@link Reply}, or by the protocol's default
  * answer when the script is empty. Replies can be slow, hang, or drop the connection.
  */
-abstract class LocalModelServer {
+public abstract class LocalModelServer {
 
   /** A request as the server saw it; {@code body} is null when there was none or it was not JSON. */
-  record Recorded(String method, String path, MultiMap headers, JsonObject body) {
-    String header(String name) {
+  public record Recorded(String method, String path, MultiMap headers, JsonObject body) {
+    public String header(String name) {
       return headers.get(name);
     }
   }
 
   /** What the server does with one request. */
-  record Reply(int status, Map<String, String> headers, Buffer body, long delayMs, Fault fault) {
+  public record Reply(int status, Map<String, String> headers, Buffer body, long delayMs, Fault fault) {
     enum Fault { NONE, HANG, DROP, TRICKLE }
 
-    static Reply json(int status, JsonObject body) {
+    public static Reply json(int status, JsonObject body) {
       return new Reply(status, Map.of("content-type", "application/json"), body.toBuffer(), 0, Fault.NONE);
     }
 
-    static Reply text(int status, String contentType, String body) {
+    public static Reply text(int status, String contentType, String body) {
       return new Reply(status, Map.of("content-type", contentType), Buffer.buffer(body), 0, Fault.NONE);
     }
 
     /** Never answers: the client's timeout must fire. */
-    static Reply hang() {
+    public static Reply hang() {
       return new Reply(0, Map.of(), Buffer.buffer(), 0, Fault.HANG);
     }
 
     /** Sends a 200 status, then one space every 100 ms and never ends: only a total deadline stops it. */
-    static Reply trickle() {
+    public static Reply trickle() {
       return new Reply(200, Map.of("content-type", "application/json"), Buffer.buffer(), 0, Fault.TRICKLE);
     }
 
     /** Closes the connection without an answer. */
-    static Reply drop() {
+    public static Reply drop() {
       return new Reply(0, Map.of(), Buffer.buffer(), 0, Fault.DROP);
     }
 
-    Reply header(String name, String value) {
+    public Reply header(String name, String value) {
       Map<String, String> h = new LinkedHashMap<>(headers);
       h.put(name, value);
       return new Reply(status, Map.copyOf(h), body, delayMs, fault);
     }
 
     /** Answers only after {@code ms}. */
-    Reply after(long ms) {
+    public Reply after(long ms) {
       return new Reply(status, headers, body, ms, fault);
     }
   }
@@ -74,12 +74,12 @@ abstract class LocalModelServer {
   private volatile long latencyMs;
   private HttpServer server;
 
-  LocalModelServer(Vertx vertx) {
+  public LocalModelServer(Vertx vertx) {
     this.vertx = vertx;
   }
 
   /** Listens on a random local port. */
-  Future<Void> start() {
+  public Future<Void> start() {
     return vertx.createHttpServer()
         .requestHandler(this::handle)
         .listen(0, "127.0.0.1")
@@ -89,34 +89,34 @@ abstract class LocalModelServer {
         });
   }
 
-  Future<Void> stop() {
+  public Future<Void> stop() {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  int port() {
+  public int port() {
     return server.actualPort();
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + port();
   }
 
   /** Replies for the next requests, in order; validation failures do not consume them. */
-  LocalModelServer enqueue(Reply... replies) {
+  public LocalModelServer enqueue(Reply... replies) {
     script.addAll(List.of(replies));
     return this;
   }
 
   /** Extra latency on every answer. */
-  void latency(long ms) {
+  public void latency(long ms) {
     latencyMs = ms;
   }
 
-  List<Recorded> requests() {
+  public List<Recorded> requests() {
     return List.copyOf(requests);
   }
 
-  Recorded last() {
+  public Recorded last() {
     return requests.get(requests.size() - 1);
   }
 

@@ -12,30 +12,30 @@ import java.util.Set;
  * are 400 "... does not support tools", and a request without {@code "stream": false} gets the
  * streamed NDJSON answer Ollama sends by default.
  */
-final class LocalOllamaServer extends LocalModelServer {
-  static final String TOOL_MODEL = "qwen2.5-coder:14b";
-  static final String PLAIN_MODEL = "gemma:2b";
+public final class LocalOllamaServer extends LocalModelServer {
+  public static final String TOOL_MODEL = "qwen2.5-coder:14b";
+  public static final String PLAIN_MODEL = "gemma:2b";
   /** Installed models and whether each supports tools. */
   private static final Map<String, Boolean> MODELS = Map.of(TOOL_MODEL, true, PLAIN_MODEL, false);
   private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
-  LocalOllamaServer(Vertx vertx) {
+  public LocalOllamaServer(Vertx vertx) {
     super(vertx);
   }
 
-  static Reply error(int status, String message) {
+  public static Reply error(int status, String message) {
     return Reply.json(status, new JsonObject().put("error", message));
   }
 
   /** A scripted chat answer. */
-  static Reply chat(String model, JsonObject message, String doneReason, long promptEvalCount, long evalCount) {
+  public static Reply chat(String model, JsonObject message, String doneReason, long promptEvalCount, long evalCount) {
     return Reply.json(200, new JsonObject().put("model", model).put("created_at", "2026-01-01T00:00:00.000000Z")
         .put("message", message).put("done_reason", doneReason).put("done", true)
         .put("total_duration", 1_000_000).put("load_duration", 10_000).put("prompt_eval_count", promptEvalCount)
         .put("prompt_eval_duration", 100_000).put("eval_count", evalCount).put("eval_duration", 500_000));
   }
 
-  static JsonObject toolCall(String name, JsonObject arguments) {
+  public static JsonObject toolCall(String name, JsonObject arguments) {
     return new JsonObject().put("function", new JsonObject().put("name", name).put("arguments", arguments));
   }
 

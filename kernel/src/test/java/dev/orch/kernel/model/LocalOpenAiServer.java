@@ -14,9 +14,9 @@ import java.util.Set;
  * arguments as JSON strings, tools in the function format), and errors are
  * {@code {"error": {"message", "type", "param", "code"}}}.
  */
-final class LocalOpenAiServer extends LocalModelServer {
-  static final String KEY = "sk-openai-test-abcdef0123456789";
-  static final List<String> MODELS = List.of("gpt-4o-mini", "Qwen/Qwen2.5-7B-Instruct");
+public final class LocalOpenAiServer extends LocalModelServer {
+  public static final String KEY = "sk-openai-test-abcdef0123456789";
+  public static final List<String> MODELS = List.of("gpt-4o-mini", "Qwen/Qwen2.5-7B-Instruct");
 
   private final String key;
 
@@ -26,17 +26,17 @@ final class LocalOpenAiServer extends LocalModelServer {
     this.key = key;
   }
 
-  static JsonObject error(String message, String type, String code) {
+  public static JsonObject error(String message, String type, String code) {
     return new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
         .putNull("param").put("code", code));
   }
 
-  static Reply errorReply(int status, String message, String type, String code) {
+  public static Reply errorReply(int status, String message, String type, String code) {
     return Reply.json(status, error(message, type, code));
   }
 
   /** A scripted completion. */
-  static Reply completion(String model, JsonObject message, String finishReason, JsonObject usage) {
+  public static Reply completion(String model, JsonObject message, String finishReason, JsonObject usage) {
     return Reply.json(200, new JsonObject().put("id", "chatcmpl-scripted").put("object", "chat.completion")
         .put("created", 1_767_225_600).put("model", model)
         .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
@@ -44,7 +44,7 @@ final class LocalOpenAiServer extends LocalModelServer {
         .put("usage", usage));
   }
 
-  static JsonObject toolCall(String id, String name, String arguments) {
+  public static JsonObject toolCall(String id, String name, String arguments) {
     return new JsonObject().put("id", id).put("type", "function")
         .put("function", new JsonObject().put("name", name).put("arguments", arguments));
   }

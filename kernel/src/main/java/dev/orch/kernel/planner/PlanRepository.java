@@ -1,0 +1,131 @@
+package dev.orch.kernel.planner;
+
+import dev.orch.kernel.planner.Decomposition.TaskDraft;
+import dev.orch.kernel.store.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+
+/** SQL of the planner: plan versions, decomposition writes and project status moves. */
+final class PlanRepository {
+  private static final String PROJECT = "SELECT id, name, requirements, status, config_json FROM projects WHERE id = ?";
+  private static final String SET_STATUS = "UPDATE projects SET status = ?, updated_at = ? WHERE id = ?";
+  // planning may start from these; compare-and-set so a concurrent execute is not overwritten
+  private static final String START_PLANNING = "UPDATE projects SET status = 'planning', updated_at = ? WHERE id = ?"
+      + " AND status IN ('draft', 'planning', 'ready', 'paused', 'failed')";
+  private static final String SUPERSEDE = "UPDATE plans SET status = 'superseded' WHERE project_id = ? AND status = 'draft'";
+  private static final String NEXT_VERSION = "SELECT COALESCE(MAX(version), 0) + 1 AS v FROM plans WHERE project_id = ?";
+  private static final String INSERT_PLAN = "INSERT INTO plans (id, project_id, version, model_used, prompt_tokens,"
+      + " completion_tokens, cost_usd, plan_json, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?)";
+  private static final String PLAN = "SELECT id, project_id, plan_json, status FROM plans WHERE id = ? AND project_id = ?";
+  private static final String APPROVE = "UPDATE plans SET status = 'approved' WHERE id = ? AND status = 'draft'";
+  private static final String INSERT_TASK = "INSERT INTO tasks (id, project_id, plan_id, title, description, task_type,"
+      + " priority, status, model_tier, context_json, tools_json, system_prompt, max_tokens, max_retries, wave, phase,"
+      + " requirement_ids_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, '', ?, 2, ?, ?,"
+      + " ?, ?, ?)";
+  private static final String INSERT_EDGE = "INSERT INTO task_deps (task_id, depends_on) VALUES (?, ?)";
+  // Every pending task of the project waiting on an unfinished dependency (API.md §10.10).
+  private static final String BLOCK = "UPDATE tasks SET status = 'blocked', updated_at = ? WHERE project_id = ?"
+      + " AND status = 'pending' AND EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"
+      + " WHERE d.task_id = tasks.id AND dep.status <> 'completed')";
+  private static final String EVENT = "INSERT INTO task_events (project_id, task_id, event_type, message, data_json,"
+      + " timestamp) VALUES (?, NULL, ?, ?, ?, ?)";
+
+  record ProjectRow(String id, String name, String requirements, String status, JsonObject config) {
+    String rigor() {
+      Object rigor = config.getValue("planning_rigor");
+      return "L1".equals(rigor) || "L3".equals(rigor) ? (String) rigor : "L2";
+    }
+  }
+
+  record PlanRow(String id, JsonObject plan, String status) {}
+
+  Future<ProjectRow> project(SqlClient client, String id) {
+    return client.preparedQuery(PROJECT).execute(Tuple.of(id)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row r = rows.iterator().next();
+      JsonObject config;
+      try {
+        config = new JsonObject(r.getString("config_json") == null ? "{}" : r.getString("config_json"));
+      } catch (RuntimeException e) {
+        config = new JsonObject();
+      }
+      return new ProjectRow(r.getString("id"), r.getString("name"), r.getString("requirements"), r.getString("status"),
+          config);
+    });
+  }
+
+  /** True when the project moved to {@code planning}. */
+  Future<Boolean> startPlanning(SqlClient client, String projectId, double now) {
+    return client.preparedQuery(START_PLANNING).execute(Tuple.of(now, projectId)).map(rows -> rows.rowCount() == 1);
+  }
+
+  Future<Void> setStatus(SqlClient client, String projectId, String status, double now) {
+    return client.preparedQuery(SET_STATUS).execute(Tuple.of(status, now, projectId)).mapEmpty();
+  }
+
+  /** Supersedes earlier drafts and stores the new plan as the next version; returns the version. */
+  Future<Integer> insertPlan(SqlClient tx, String planId, String projectId, String model, long promptTokens,
+      long completionTokens, double cost, JsonObject plan, double now) {
+    return tx.preparedQuery(SUPERSEDE).execute(Tuple.of(projectId))
+        .compose(v -> tx.preparedQuery(NEXT_VERSION).execute(Tuple.of(projectId)))
+        .compose(rows -> {
+          int version = rows.iterator().next().getInteger("v");
+          return tx.preparedQuery(INSERT_PLAN).execute(Tuple.wrap(List.of(planId, projectId, version, model,
+              promptTokens, completionTokens, cost, plan.encode(), now))).map(version);
+        });
+  }
+
+  Future<PlanRow> plan(SqlClient client, String planId, String projectId) {
+    return client.preparedQuery(PLAN).execute(Tuple.of(planId, projectId)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row r = rows.iterator().next();
+      JsonObject plan;
+      try {
+        plan = new JsonObject(r.getString("plan_json"));
+      } catch (RuntimeException e) {
+        plan = new JsonObject();
+      }
+      return new PlanRow(r.getString("id"), plan, r.getString("status"));
+    });
+  }
+
+  /** Draft → approved; false when another approval got there first. */
+  Future<Boolean> markApproved(SqlClient tx, String planId) {
+    return tx.preparedQuery(APPROVE).execute(Tuple.of(planId)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Writes the tasks and edges; returns the new task ids in draft order. */
+  Future<List<String>> insertTasks(SqlClient tx, String projectId, String planId, Decomposition d, double now) {
+    List<String> ids = new ArrayList<>();
+    List<Tuple> tasks = new ArrayList<>();
+    for (TaskDraft t : d.tasks()) {
+      String id = Ids.short12();
+      ids.add(id);
+      tasks.add(Tuple.wrap(java.util.Arrays.asList(id, projectId, planId, t.title(), t.description(), t.taskType(),
+          t.priority(), t.modelTier(), t.context().encode(), new JsonArray(t.tools()).encode(), t.maxTokens(), t.wave(),
+          t.phase(), new JsonArray(t.requirementIds()).encode(), now, now)));
+    }
+    List<Tuple> edges = d.edges().stream().map(e -> Tuple.of(ids.get(e[0]), ids.get(e[1]))).toList();
+    return tx.preparedQuery(INSERT_TASK).executeBatch(tasks)
+        .compose(v -> edges.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(INSERT_EDGE).executeBatch(edges))
+        .map(ids);
+  }
+
+  Future<Void> blockWaiting(SqlClient tx, String projectId, double now) {
+    return tx.preparedQuery(BLOCK).execute(Tuple.of(now, projectId)).mapEmpty();
+  }
+
+  Future<Void> event(SqlClient client, String projectId, String type, String message, JsonObject data, double now) {
+    return client.preparedQuery(EVENT).execute(Tuple.of(projectId, type, message, data.encode(), now)).mapEmpty();
+  }
+}
