@@ -1,0 +1,29 @@
+package dev.orch.kernel.progress;
+
+import java.util.List;
+
+/** The event types of API.md §6.4, which the dashboard listens to. */
+public final class EventTypes {
+  public static final String TASK_START = "task_start";
+  public static final String TASK_COMPLETE = "task_complete";
+  public static final String TASK_FAILED = "task_failed";
+  public static final String TASK_RETRY = "task_retry";
+  public static final String TASK_VERIFICATION_RETRY = "task_verification_retry";
+  public static final String TASK_NEEDS_REVIEW = "task_needs_review";
+  public static final String CHECKPOINT = "checkpoint";
+  public static final String TOOL_CALL = "tool_call";
+  public static final String BUDGET_WARNING = "budget_warning";
+  public static final String WAVE_CHECKPOINT = "wave_checkpoint";
+  public static final String PROJECT_COMPLETE = "project_complete";
+  public static final String PROJECT_FAILED = "project_failed";
+
+  /** The twelve types of the contract. */
+  public static final List<String> ALL = List.of(TASK_START, TASK_COMPLETE, TASK_FAILED, TASK_RETRY,
+      TASK_VERIFICATION_RETRY, TASK_NEEDS_REVIEW, CHECKPOINT, TOOL_CALL, BUDGET_WARNING, WAVE_CHECKPOINT,
+      PROJECT_COMPLETE, PROJECT_FAILED);
+
+  /** Types after which the SSE stream ends. */
+  public static final List<String> FINAL = List.of(PROJECT_COMPLETE, PROJECT_FAILED);
+
+  private EventTypes() {}
+}

@@ -1,0 +1,40 @@
+package dev.orch.kernel.progress;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The sending side of {@link ProgressAddresses#EMIT}, for every component that reports progress. */
+public final class Progress {
+  private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
+  private static final long TIMEOUT_MS = 10_000;
+
+  private final EventBus bus;
+
+  public Progress(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /**
+   * Emits one event; the future completes with its id, or null when it could not be logged (which
+   * is logged here and never fails the caller's state change).
+   */
+  public Future<Long> emit(String projectId, String taskId, String type, String message, JsonObject data) {
+    JsonObject body = new JsonObject().put("project_id", projectId).put("task_id", taskId).put("type", type)
+        .put("message", message).put("data", data);
+    return bus.<JsonObject>request(ProgressAddresses.EMIT, body, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+        .map(reply -> reply.body().getLong("id"))
+        .otherwise(err -> {
+          LOG.warn("progress event not logged [project: {}, task: {}, type: {}, reason: {}]", projectId, taskId, type,
+              err.getMessage());
+          return null;
+        });
+  }
+
+  public Future<Long> emit(String projectId, String taskId, String type, String message) {
+    return emit(projectId, taskId, type, message, null);
+  }
+}
