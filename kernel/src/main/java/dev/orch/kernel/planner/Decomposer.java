@@ -86,8 +86,37 @@ public final class Decomposer {
       assembly.methods().forEach(m -> edges.add(new int[] {index, m}));
       maxWave = Math.max(maxWave, assembly.draft().wave());
     }
-    return new Decomposition(summary, List.copyOf(drafts), List.copyOf(edges), maxWave + 1, List.copyOf(warnings),
-        estimate.setScale(4, RoundingMode.HALF_EVEN));
+    return new Decomposition(summary, withCriticalPaths(drafts, edges), List.copyOf(edges), maxWave + 1,
+        List.copyOf(warnings), estimate.setScale(4, RoundingMode.HALF_EVEN));
+  }
+
+  /** Longest chain of dependants from each task, itself included; edges are (task, dependency). */
+  static List<TaskDraft> withCriticalPaths(List<TaskDraft> drafts, List<int[]> edges) {
+    int n = drafts.size();
+    List<List<Integer>> dependants = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      dependants.add(new ArrayList<>());
+    }
+    edges.forEach(e -> dependants.get(e[1]).add(e[0]));
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    // A dependant is always in a later wave, so descending waves visit dependants first.
+    java.util.Arrays.sort(order, (a, b) -> Integer.compare(drafts.get(b).wave(), drafts.get(a).wave()));
+    int[] length = new int[n];
+    for (int i : order) {
+      int longest = 0;
+      for (int d : dependants.get(i)) {
+        longest = Math.max(longest, length[d]);
+      }
+      length[i] = longest + 1;
+    }
+    List<TaskDraft> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(drafts.get(i).withCriticalPath(length[i]));
+    }
+    return List.copyOf(out);
   }
 
   /** Phases' tasks in order when {@code phases} is a non-empty array, else the top-level tasks. */
@@ -252,7 +281,7 @@ public final class Decomposer {
     }
     List<String> requirementIds = json.getValue("requirement_ids") instanceof JsonArray ids ? strings(ids) : List.of();
     return new TaskDraft(title(json, index), description, type, tier.name().toLowerCase(Locale.ROOT), tools,
-        requirementIds, t.phase(), wave, index * 10, defaultMaxTokens, context);
+        requirementIds, t.phase(), wave, index * 10, defaultMaxTokens, context, 1);
   }
 
   private record AssemblyTask(TaskDraft draft, List<Integer> methods) {}
@@ -284,7 +313,7 @@ public final class Decomposer {
       }
       out.add(new AssemblyTask(new TaskDraft("Assemble " + cls, description, ASSEMBLY_TYPE, "sonnet",
           List.of("read_file", "write_file"), List.of(), drafts.get(methods.get(0)).phase(), wave, 9999, 4096,
-          context), methods));
+          context, 1), methods));
     });
     return out;
   }

@@ -161,6 +161,6 @@ class ServiceRoutesIT {
     json.getJsonObject("ollama").put("hosts", new JsonObject().put("local", "ftp://files.example.com"));
 
     assertThatThrownBy(() -> TestKernel.start(json))
-        .hasRootCauseMessage("ollama.hosts.local must be an http(s) URL with a host, got 'ftp://files.example.com'");
+        .rootCause().hasMessageStartingWith("ollama.hosts.local must be an http(s) URL");
   }
 }

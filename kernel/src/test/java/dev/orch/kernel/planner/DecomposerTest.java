@@ -37,6 +37,8 @@ class DecomposerTest {
     assertThat(d.totalWaves()).isEqualTo(3);
     assertThat(d.edges()).extracting(e -> e[0] + "->" + e[1]).containsExactlyInAnyOrder("2->0", "3->1", "3->2", "4->0");
     assertThat(d.tasks().stream().map(TaskDraft::priority)).containsExactly(0, 10, 20, 30, 40);
+    // a → c → d is the longest chain: a has 3 tasks ahead of the end, b and c two, d and e one.
+    assertThat(d.tasks().stream().map(TaskDraft::criticalPath)).containsExactly(3, 2, 2, 1, 1);
   }
 
   @Test
