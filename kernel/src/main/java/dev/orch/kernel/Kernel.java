@@ -10,6 +10,8 @@ import dev.orch.kernel.budget.BudgetConfig;
 import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
+import dev.orch.kernel.executor.ExecutorConfig;
+import dev.orch.kernel.executor.ExecutorVerticle;
 import dev.orch.kernel.http.ApiVerticle;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.ModelRouter;
@@ -58,7 +60,8 @@ public final class Kernel {
    * The configuration sections each component validates itself, read once. {@link Main} builds this
    * before starting anything, so an invalid value stops startup with one line naming its key.
    */
-  public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, int defaultMaxTokens) {
+  public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
+      int defaultMaxTokens) {
     /** @throws dev.orch.kernel.config.ConfigException naming the first invalid key */
     public static Sections from(OrchConfig config) {
       Object maxTokens = config.raw().getJsonObject("execution", new JsonObject()).getValue("default_max_tokens");
@@ -67,7 +70,7 @@ public final class Kernel {
             + maxTokens);
       }
       return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
-          MonitorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens);
+          MonitorConfig.from(config.raw()), ExecutorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens);
     }
   }
 
@@ -105,6 +108,8 @@ public final class Kernel {
       return vertx.deployVerticle(new BudgetVerticle(sections.budget(), db, clock))
           .compose(budget -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
           .compose(monitor -> vertx.deployVerticle(planner))
+          .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
+              router, sections.executor(), clock, vertx.isClustered())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);
             first.compareAndSet(null, api);

@@ -23,25 +23,29 @@ public final class PlanParser {
 
   /** The plan object, or empty when the answer holds none. */
   public static Optional<JsonObject> parse(String answer) {
+    return firstObject(answer, PlanParser::hasTasks);
+  }
+
+  /**
+   * The first JSON object in a model's answer that satisfies {@code accept}: the whole text, else
+   * each balanced top-level object (after a leading {@code <thinking>} block), then the same with
+   * trailing commas removed. Used for plans and for the executor's verdicts and findings.
+   */
+  public static Optional<JsonObject> firstObject(String answer, java.util.function.Predicate<JsonObject> accept) {
     if (answer == null || answer.isBlank()) {
       return Optional.empty();
     }
     JsonObject whole = tryObject(answer.strip());
-    if (whole != null && hasTasks(whole)) {
+    if (whole != null && accept.test(whole)) {
       return Optional.of(whole);
     }
-    String text = THINKING.matcher(answer).replaceFirst("");
-    List<String> candidates = balancedObjects(text);
-    for (String candidate : candidates) {
-      JsonObject plan = tryObject(candidate);
-      if (plan != null && hasTasks(plan)) {
-        return Optional.of(plan);
-      }
-    }
-    for (String candidate : candidates) {
-      JsonObject plan = tryObject(TRAILING_COMMA.matcher(candidate).replaceAll("$1"));
-      if (plan != null && hasTasks(plan)) {
-        return Optional.of(plan);
+    List<String> candidates = balancedObjects(THINKING.matcher(answer).replaceFirst(""));
+    for (boolean lenient : new boolean[] {false, true}) {
+      for (String candidate : candidates) {
+        JsonObject o = tryObject(lenient ? TRAILING_COMMA.matcher(candidate).replaceAll("$1") : candidate);
+        if (o != null && accept.test(o)) {
+          return Optional.of(o);
+        }
       }
     }
     return Optional.empty();

@@ -72,6 +72,7 @@ public abstract class LocalModelServer {
   private final List<Recorded> requests = new CopyOnWriteArrayList<>();
   private final ConcurrentLinkedDeque<Reply> script = new ConcurrentLinkedDeque<>();
   private volatile long latencyMs;
+  private volatile java.util.function.Function<Recorded, Reply> responder;
   private HttpServer server;
 
   public LocalModelServer(Vertx vertx) {
@@ -105,6 +106,14 @@ public abstract class LocalModelServer {
   public LocalModelServer enqueue(Reply... replies) {
     script.addAll(List.of(replies));
     return this;
+  }
+
+  /**
+   * Answers valid requests with {@code responder} when nothing is scripted; a null from it falls
+   * back to the protocol's standard answer.
+   */
+  public void respondWith(java.util.function.Function<Recorded, Reply> responder) {
+    this.responder = responder;
   }
 
   /** Extra latency on every answer. */
@@ -143,7 +152,8 @@ public abstract class LocalModelServer {
       Reply reply = validate(recorded, json);
       if (reply == null) {
         Reply scripted = script.poll();
-        reply = scripted != null ? scripted : answer(recorded);
+        Reply custom = scripted == null && responder != null ? responder.apply(recorded) : null;
+        reply = scripted != null ? scripted : custom != null ? custom : answer(recorded);
       }
       long delay = latencyMs + reply.delayMs();
       Reply r = reply;

@@ -1,0 +1,604 @@
+package dev.orch.kernel.executor;
+
+import dev.orch.kernel.bus.OrchestratorException;
+import dev.orch.kernel.executor.TaskStore.Claimed;
+import dev.orch.kernel.executor.TaskStore.ExecutingProject;
+import dev.orch.kernel.executor.TaskStore.Ready;
+import dev.orch.kernel.model.ModelException;
+import dev.orch.kernel.model.ModelRouter;
+import dev.orch.kernel.model.Tier;
+import dev.orch.kernel.progress.EventTypes;
+import dev.orch.kernel.progress.Progress;
+import dev.orch.kernel.store.Ids;
+import dev.orch.kernel.store.Times;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs approved DAGs (ARCHITECTURE.md "Execution model", API.md §11). Dispatch is event-driven: a
+ * task is claimed the moment its own dependencies are done, woken by task completion, execute or
+ * resume, a budget release, a backoff coming due or a provider recovering; a slow safety tick only
+ * catches leftovers. Among ready tasks the longest remaining critical path goes first. A claimed
+ * task carries a lease renewed by heartbeat; every state change checks it.
+ */
+public final class ExecutorVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorVerticle.class);
+  static final String BUDGET_CHANGED = "orch.budget.changed";
+  static final String MONITOR_CHANGED = "orch.monitor.changed";
+
+  private final TaskStore store;
+  private final MeteredModel metered;
+  private final ModelRouter router;
+  private final ExecutorConfig config;
+  private final Clock clock;
+  private final boolean clustered;
+  private final String node = "node-" + Ids.hex(6);
+  private final Map<String, Worker> workers = new ConcurrentHashMap<>();
+  private Progress progress;
+  private Reviewer reviewer;
+  private boolean dispatching;
+  private boolean again;
+  private boolean stopping;
+  private long backoffTimer = -1;
+  private double backoffAt = Double.MAX_VALUE;
+
+  /** A task this node runs. */
+  private record Worker(Claimed task, TaskRun run, long heartbeat) {}
+
+  public ExecutorVerticle(TaskStore store, MeteredModel metered, ModelRouter router, ExecutorConfig config, Clock clock,
+      boolean clustered) {
+    this.store = store;
+    this.metered = metered;
+    this.router = router;
+    this.config = config;
+    this.clock = clock;
+    this.clustered = clustered;
+  }
+
+  /** Builds the executor's collaborators from the kernel's. */
+  public static ExecutorVerticle create(dev.orch.kernel.store.Db db, io.vertx.core.eventbus.EventBus bus,
+      dev.orch.kernel.model.ModelProviders models, dev.orch.kernel.model.Pricing pricing, ModelRouter router,
+      ExecutorConfig config, Clock clock, boolean clustered) {
+    return new ExecutorVerticle(new TaskStore(db), new MeteredModel(bus, models, pricing), router, config, clock,
+        clustered);
+  }
+
+  @Override
+  public Future<?> start() {
+    progress = new Progress(vertx.eventBus());
+    reviewer = new Reviewer(metered, store, config);
+    var bus = vertx.eventBus();
+    List<Future<?>> ready = List.of(
+        bus.<JsonObject>consumer(ExecutorAddresses.WAKE, msg -> onWake(msg.body())).completion(),
+        bus.<JsonObject>consumer(ExecutorAddresses.CANCEL, msg -> onCancel(msg.body())).completion(),
+        bus.<JsonObject>consumer(ExecutorAddresses.COMPLETED, msg -> onExternalCompleted(msg.body())).completion(),
+        bus.consumer(BUDGET_CHANGED, msg -> dispatch()).completion(),
+        bus.consumer(MONITOR_CHANGED, msg -> dispatch()).completion());
+    return Future.all(ready).compose(v -> recover()).onSuccess(v -> {
+      vertx.setPeriodic((long) (config.safetyTickSeconds() * 1000), id -> safetyTick());
+      LOG.info("executor started [node: {}, maxConcurrent: {}, perProject: {}, lease: {}s]", node,
+          config.maxConcurrent(), config.maxPerProject(), config.leaseSeconds());
+      dispatch();
+    });
+  }
+
+  /** Stops dispatching, lets workers finish within the grace period, then interrupts the rest. */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (workers.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> drained = Promise.promise();
+    long deadline = System.currentTimeMillis() + (long) (config.shutdownGraceSeconds() * 1000);
+    vertx.setPeriodic(100, id -> {
+      if (workers.isEmpty() || System.currentTimeMillis() >= deadline) {
+        vertx.cancelTimer(id);
+        drained.tryComplete();
+      }
+    });
+    return drained.future().compose(v -> {
+      List<Future<?>> interrupted = new ArrayList<>();
+      workers.values().forEach(w -> {
+        w.run().cancel();
+        vertx.cancelTimer(w.heartbeat());
+        interrupted.add(store.end(w.task(), "pending", "Interrupted by shutdown", null, TaskRun.Result.none(null), now()));
+      });
+      workers.clear();
+      return Future.all(interrupted);
+    });
+  }
+
+  private double now() {
+    return Times.now(clock);
+  }
+
+  // ---- wake-ups ----
+
+  private void onWake(JsonObject body) {
+    String projectId = body == null ? null : body.getString("project_id");
+    Future<?> unblocked = projectId == null ? Future.succeededFuture() : store.unblockProject(projectId, now());
+    unblocked.onComplete(ar -> {
+      if (projectId != null) {
+        checkProject(projectId, -1);
+      }
+      dispatch();
+    });
+  }
+
+  private void onCancel(JsonObject body) {
+    String projectId = body == null ? null : body.getString("project_id");
+    String taskId = body == null ? null : body.getString("task_id");
+    workers.values().stream()
+        .filter(w -> (taskId != null && w.task().id().equals(taskId))
+            || (taskId == null && projectId != null && w.task().projectId().equals(projectId)))
+        .forEach(w -> {
+          LOG.info("task cancelled in flight [project: {}, task: {}]", w.task().projectId(), w.task().id());
+          w.run().cancel();
+        });
+  }
+
+  /** An external agent's result was stored: forward it, learn from it, and run what became ready. */
+  private void onExternalCompleted(JsonObject body) {
+    String taskId = body == null ? null : body.getString("task_id");
+    if (taskId == null) {
+      return;
+    }
+    store.client().preparedQuery("SELECT project_id, title, output_text FROM tasks WHERE id = ?")
+        .execute(io.vertx.sqlclient.Tuple.of(taskId)).onSuccess(rows -> {
+          if (rows.size() == 0) {
+            return;
+          }
+          var r = rows.iterator().next();
+          String projectId = r.getString("project_id");
+          double now = now();
+          store.forward(taskId, r.getString("title"), r.getString("output_text"), config.contextForwardMaxChars(), now)
+              .compose(v -> store.unblockDependants(taskId, now))
+              .onComplete(ar -> {
+                checkProject(projectId, -1);
+                dispatch();
+              });
+          if (config.knowledgeExtractionEnabled()) {
+            reviewer.extract(projectId, taskId, r.getString("title"), r.getString("output_text"), now);
+          }
+        });
+  }
+
+  private void safetyTick() {
+    if (stopping) {
+      return;
+    }
+    double now = now();
+    recover()
+        .compose(v -> store.releaseStaleClaims(now, config.externalClaimTimeoutSeconds()))
+        .compose(released -> {
+          released.forEach(t -> progress.emit(t[1], t[0], EventTypes.TASK_RETRY,
+              t[2] + ": external claim timed out, returning to queue"));
+          return store.executingProjects();
+        })
+        .compose(projects -> {
+          List<Future<?>> checks = new ArrayList<>();
+          projects.keySet().forEach(id -> checks.add(store.unblockProject(id, now).onComplete(ar -> checkProject(id, -1))));
+          return Future.join(checks);
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.warn("safety tick failed [reason: {}]", ar.cause().getMessage());
+          }
+          dispatch();
+        });
+  }
+
+  /** Stale running or queued internal tasks go back to the queue (API.md §11.7). */
+  private Future<Void> recover() {
+    return store.staleLeases(node, now(), clustered).compose(stale -> {
+      List<Future<Boolean>> recovered = new ArrayList<>();
+      for (String[] t : stale) {
+        if (!workers.containsKey(t[0])) {
+          recovered.add(store.recover(t[0], t[1], t[1].equals("running"), now()));
+        }
+      }
+      return Future.all(recovered).onSuccess(v -> {
+        if (!recovered.isEmpty()) {
+          LOG.info("stale tasks recovered [count: {}, node: {}]", recovered.size(), node);
+        }
+      }).mapEmpty();
+    });
+  }
+
+  // ---- dispatch ----
+
+  /** Coalesced: at most one pass runs at a time, and a wake during a pass causes one more pass. */
+  void dispatch() {
+    if (stopping) {
+      return;
+    }
+    if (dispatching) {
+      again = true;
+      return;
+    }
+    dispatching = true;
+    again = false;
+    dispatchOnce().onComplete(ar -> {
+      dispatching = false;
+      if (ar.failed()) {
+        LOG.warn("dispatch failed [reason: {}]", ar.cause().getMessage(), ar.cause());
+      }
+      if (again) {
+        dispatch();
+      }
+    });
+  }
+
+  private Future<Void> dispatchOnce() {
+    double now = now();
+    return Future.all(store.executingProjects(), store.active()).compose(state -> {
+      Map<String, ExecutingProject> projects = state.resultAt(0);
+      Map<String, Map<String, Integer>> active = state.resultAt(1);
+      int running = active.values().stream().flatMap(m -> m.values().stream()).mapToInt(Integer::intValue).sum();
+      int free = config.maxConcurrent() - running;
+      scheduleBackoffWake(now);
+      if (free <= 0 || projects.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return store.ready(now, free * 4 + 16).compose(ready -> waveLimits(projects, ready)
+          .compose(waveLimit -> claimAll(ready, projects, active, free, waveLimit, now)));
+    });
+  }
+
+  /** With wave checkpoints on, only the lowest open wave of a project may run (API.md §18.3). */
+  private Future<Map<String, Integer>> waveLimits(Map<String, ExecutingProject> projects, List<Ready> ready) {
+    Map<String, Integer> out = new HashMap<>();
+    if (!config.waveCheckpoints()) {
+      return Future.succeededFuture(out);
+    }
+    List<Future<?>> lookups = new ArrayList<>();
+    ready.stream().map(Ready::projectId).distinct().forEach(p ->
+        lookups.add(store.lowestOpenWave(p).onSuccess(w -> out.put(p, w == null ? 0 : w))));
+    return Future.all(lookups).map(out);
+  }
+
+  private Future<Void> claimAll(List<Ready> ready, Map<String, ExecutingProject> projects,
+      Map<String, Map<String, Integer>> active, int free, Map<String, Integer> waveLimit, double now) {
+    Map<String, Integer> perProject = new HashMap<>();
+    Map<String, Integer> perProvider = new HashMap<>();
+    active.forEach((project, tiers) -> tiers.forEach((tier, n) -> {
+      perProject.merge(project, n, Integer::sum);
+      perProvider.merge(provider(tier), n, Integer::sum);
+    }));
+    List<Future<?>> claims = new ArrayList<>();
+    int slots = free;
+    for (Ready r : ready) {
+      if (slots <= 0) {
+        break;
+      }
+      ExecutingProject project = projects.get(r.projectId());
+      if (project == null || workers.containsKey(r.id()) || !runsInternally(project.mode(), r.tier())) {
+        continue;
+      }
+      Integer wave = waveLimit.get(r.projectId());
+      if (wave != null && r.wave() > wave) {
+        continue;
+      }
+      String provider = provider(r.tier());
+      if (perProject.getOrDefault(r.projectId(), 0) >= config.maxPerProject()
+          || perProvider.getOrDefault(provider, 0) >= config.maxPerProvider().getOrDefault(provider, config.maxConcurrent())) {
+        continue;
+      }
+      perProject.merge(r.projectId(), 1, Integer::sum);
+      perProvider.merge(provider, 1, Integer::sum);
+      slots--;
+      claims.add(store.claim(r.id(), node, now, now + config.leaseSeconds()).onSuccess(claimed -> {
+        if (claimed != null) {
+          startWorker(claimed);
+        }
+      }));
+    }
+    return Future.join(claims).mapEmpty();
+  }
+
+  /** Execution modes (API.md §12.1, §18.2): hybrid runs only local-model tasks internally. */
+  static boolean runsInternally(String mode, String tier) {
+    return switch (mode) {
+      case "external" -> false;
+      case "hybrid" -> "ollama".equals(tier);
+      default -> true;
+    };
+  }
+
+  private String provider(String tier) {
+    return "ollama".equals(tier) ? "ollama" : router.route(tier(tier)).provider();
+  }
+
+  private static Tier tier(String tier) {
+    try {
+      return Tier.valueOf(tier.toUpperCase(Locale.ROOT));
+    } catch (RuntimeException unknown) {
+      return Tier.HAIKU;
+    }
+  }
+
+  /** One timer for the earliest backoff ahead: retries wake the dispatcher, nothing polls for them. */
+  private void scheduleBackoffWake(double now) {
+    store.nextBackoff(now).onSuccess(at -> {
+      if (at == null || at >= backoffAt) {
+        return;
+      }
+      if (backoffTimer >= 0) {
+        vertx.cancelTimer(backoffTimer);
+      }
+      backoffAt = at;
+      backoffTimer = vertx.setTimer(Math.max(1, (long) ((at - now()) * 1000) + 5), id -> {
+        backoffTimer = -1;
+        backoffAt = Double.MAX_VALUE;
+        dispatch();
+      });
+    });
+  }
+
+  // ---- a worker ----
+
+  private void startWorker(Claimed task) {
+    Tier tier = tier(task.tier());
+    boolean local = tier == Tier.OLLAMA;
+    String model = router.model(tier);
+    TaskRun run = new TaskRun(vertx.eventBus(), metered, progress, config, task, model, local);
+    long heartbeat = vertx.setPeriodic(Math.max(100, (long) (config.leaseSeconds() * 1000 / 3)), id ->
+        store.heartbeat(task, now() + config.leaseSeconds()).onSuccess(held -> {
+          if (!held) {
+            LOG.warn("lease lost, stopping task [task: {}, node: {}]", task.id(), node);
+            run.cancel();
+          }
+        }));
+    workers.put(task.id(), new Worker(task, run, heartbeat));
+    store.start(task, now()).compose(started -> {
+      if (!started) {
+        return Future.failedFuture(new IllegalStateException("task left the queue before it started"));
+      }
+      LOG.debug("task dispatched [project: {}, task: {}, tier: {}, node: {}]", task.projectId(), task.id(), tier, node);
+      progress.emit(task.projectId(), task.id(), EventTypes.TASK_START, task.title());
+      return local ? Future.succeededFuture(List.<String>of()) : store.knowledge(task.projectId());
+    }).compose(run::run).onComplete(ar -> {
+      Future<?> outcome = ar.succeeded() ? succeeded(task, ar.result()) : failed(task, run, ar.cause());
+      outcome.onComplete(done -> {
+        if (done.failed()) {
+          LOG.error("task outcome not stored [task: {}]", task.id(), done.cause());
+        }
+        Worker w = workers.remove(task.id());
+        if (w != null) {
+          vertx.cancelTimer(w.heartbeat());
+        }
+        checkProject(task.projectId(), task.wave());
+        dispatch();
+      });
+    });
+  }
+
+  private Future<?> succeeded(Claimed task, TaskRun.Result result) {
+    double now = now();
+    return store.complete(task, result, now).compose(stored -> {
+      if (!stored) {
+        LOG.info("task result discarded: cancelled or lease lost [task: {}]", task.id());
+        return Future.succeededFuture();
+      }
+      boolean claudeTier = tier(task.tier()) != Tier.OLLAMA;
+      Future<Boolean> verified = config.verificationEnabled() && claudeTier
+          ? verify(task, result) : Future.succeededFuture(true);
+      return verified.compose(completes -> completes ? completed(task, result, claudeTier) : Future.succeededFuture());
+    });
+  }
+
+  /** True when the task completes normally after verification. */
+  private Future<Boolean> verify(Claimed task, TaskRun.Result result) {
+    return reviewer.verify(task, result.output()).compose(v -> {
+      double now = now();
+      switch (v.status()) {
+        case "gaps_found" -> {
+          if (task.retryCount() < task.maxRetries()) {
+            JsonArray context = withFeedback(task.context(), v.notes());
+            return store.verificationRetry(task.id(), context, v.status(), v.notes(), now).map(moved -> {
+              if (moved) {
+                progress.emit(task.projectId(), task.id(), EventTypes.TASK_VERIFICATION_RETRY,
+                    task.title() + ": gaps found, retrying with feedback",
+                    new JsonObject().put("verification_notes", v.notes()));
+              }
+              return false;
+            });
+          }
+          return store.setVerification(task.id(), v.status(), v.notes(), now).map(true);
+        }
+        case "human_needed" -> {
+          return store.needsReview(task.id(), v.status(), v.notes(), now).map(moved -> {
+            if (moved) {
+              progress.emit(task.projectId(), task.id(), EventTypes.TASK_NEEDS_REVIEW,
+                  task.title() + ": requires human review", new JsonObject().put("verification_notes", v.notes()));
+            }
+            return false;
+          });
+        }
+        default -> {
+          return store.setVerification(task.id(), v.status(), v.notes(), now).map(true);
+        }
+      }
+    });
+  }
+
+  /** Keeps the three most recent verification feedback entries (API.md §14.1). */
+  static JsonArray withFeedback(JsonArray context, String notes) {
+    JsonArray out = new JsonArray();
+    List<Object> feedback = new ArrayList<>();
+    for (Object o : context) {
+      if (o instanceof JsonObject e && "verification_feedback".equals(e.getString("type"))) {
+        feedback.add(e);
+      } else {
+        out.add(o);
+      }
+    }
+    feedback.add(new JsonObject().put("type", "verification_feedback")
+        .put("content", "Previous attempt had gaps: " + notes + ". Address these issues."));
+    feedback.subList(Math.max(0, feedback.size() - 3), feedback.size()).forEach(out::add);
+    return out;
+  }
+
+  private Future<?> completed(Claimed task, TaskRun.Result result, boolean claudeTier) {
+    double now = now();
+    progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),
+        new JsonObject().put("cost_usd", result.costUsd()));
+    if (config.knowledgeExtractionEnabled() && claudeTier) {
+      reviewer.extract(task.projectId(), task.id(), task.title(), result.output(), now);
+    }
+    return store.forward(task.id(), task.title(), result.output(), config.contextForwardMaxChars(), now)
+        .compose(v -> store.unblockDependants(task.id(), now));
+  }
+
+  private Future<?> failed(Claimed task, TaskRun run, Throwable err) {
+    double now = now();
+    if (err instanceof TaskRun.BudgetExhausted be) {
+      return store.end(task, "needs_review", be.getMessage(), be.partial.output(), be.partial, now).onSuccess(moved -> {
+        if (moved) {
+          progress.emit(task.projectId(), task.id(), EventTypes.TASK_NEEDS_REVIEW,
+              task.title() + ": budget exhausted, partial output needs review");
+        }
+      });
+    }
+    TaskRun.Failed f = err instanceof TaskRun.Failed tf ? tf
+        : new TaskRun.Failed(err, TaskRun.Result.none(null), false);
+    if (f.budgetRefusedAtStart) {
+      return store.giveBack(task, now).compose(v -> store.pauseProject(task.projectId(), now)).onSuccess(paused -> {
+        if (paused) {
+          LOG.info("budget limit reached, project paused [project: {}]", task.projectId());
+          progress.emit(task.projectId(), null, EventTypes.BUDGET_WARNING, "Budget limit reached. Execution paused.");
+        }
+      });
+    }
+    if (run.cancelled()) {
+      return Future.succeededFuture();
+    }
+    String error = describe(f.cause);
+    if (transient_(f.cause)) {
+      if (task.retryCount() < task.maxRetries()) {
+        double delay = Math.min(config.retryBackoffBaseSeconds() * Math.pow(2, task.retryCount())
+            + ThreadLocalRandom.current().nextDouble() * config.retryJitterSeconds(), config.retryBackoffMaxSeconds());
+        double retryAt = Math.max(now + delay, retryAfter(f.cause, now));
+        int n = task.retryCount() + 1;
+        return store.retryLater(task, retryAt, "Transient error (retry " + n + "): " + error, f.spent, now)
+            .onSuccess(moved -> {
+              if (moved) {
+                progress.emit(task.projectId(), task.id(), EventTypes.TASK_RETRY, task.title() + ": retrying in "
+                    + Math.round(retryAt - now) + "s (" + error + ")");
+                scheduleBackoffWake(now);
+              }
+            });
+      }
+      String exhausted = "Max retries exceeded: " + error;
+      if (config.checkpointOnRetryExhausted()) {
+        String checkpointId = Ids.short12();
+        return store.end(task, "needs_review", exhausted, null, f.spent, now).compose(moved -> !moved
+            ? Future.succeededFuture()
+            : store.checkpoint(checkpointId, task, now).onSuccess(v -> progress.emit(task.projectId(), task.id(),
+                EventTypes.CHECKPOINT, "Checkpoint: " + task.title() + " needs attention after " + task.maxRetries()
+                    + " failed attempts", new JsonObject().put("checkpoint_id", checkpointId))));
+      }
+      return endFailed(task, exhausted, f.spent, now);
+    }
+    return endFailed(task, error, f.spent, now);
+  }
+
+  private Future<Boolean> endFailed(Claimed task, String error, TaskRun.Result spent, double now) {
+    return store.end(task, "failed", error, null, spent, now).onSuccess(moved -> {
+      if (moved) {
+        progress.emit(task.projectId(), task.id(), EventTypes.TASK_FAILED, task.title() + ": " + error);
+      }
+    });
+  }
+
+  /** Rate limits, overload, 5xx, timeouts and dropped connections are worth another try. */
+  static boolean transient_(Throwable err) {
+    if (err instanceof OrchestratorException oe) {
+      return oe.retryable();
+    }
+    if (err instanceof ReplyException re) {
+      return re.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT || re.failureCode() >= 500;
+    }
+    return err instanceof java.io.IOException || err instanceof java.util.concurrent.TimeoutException
+        || err instanceof io.vertx.core.VertxException && String.valueOf(err.getMessage()).contains("timeout");
+  }
+
+  /** The provider's own retry-after, when it named one. */
+  private static double retryAfter(Throwable err, double now) {
+    if (err instanceof ModelException me && me.retryAfter().isPresent()) {
+      return now + me.retryAfter().get().toMillis() / 1000.0;
+    }
+    return 0;
+  }
+
+  private static String describe(Throwable err) {
+    String message = err.getMessage();
+    return message == null || message.isBlank() ? err.getClass().getSimpleName() : message;
+  }
+
+  // ---- project completion ----
+
+  /**
+   * Ends the project when nothing is left to run (API.md §11.2 steps 5-7): completed, failed, or
+   * failed by deadlock; with wave checkpoints, pauses between waves. {@code finishedWave} is the wave
+   * of a task that just ended, or -1.
+   */
+  private void checkProject(String projectId, int finishedWave) {
+    double now = now();
+    store.statusCounts(projectId).compose(counts -> {
+      int pending = counts.getOrDefault("pending", 0);
+      int blocked = counts.getOrDefault("blocked", 0);
+      int active = counts.getOrDefault("queued", 0) + counts.getOrDefault("running", 0);
+      int failed = counts.getOrDefault("failed", 0);
+      int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+      if (total == 0) {
+        return Future.succeededFuture();
+      }
+      if (pending + blocked + active == 0) {
+        String status = failed > 0 ? "failed" : "completed";
+        return store.finishProject(projectId, status, now, now).onSuccess(done -> {
+          if (done) {
+            LOG.info("project finished [project: {}, status: {}]", projectId, status);
+            progress.emit(projectId, null, failed > 0 ? EventTypes.PROJECT_FAILED : EventTypes.PROJECT_COMPLETE,
+                failed > 0 ? "Project finished with " + failed + " failed task(s)." : "All tasks finished.");
+          }
+        });
+      }
+      if (pending + active == 0 && blocked > 0) {
+        return store.finishProject(projectId, "failed", null, now).onSuccess(done -> {
+          if (done) {
+            progress.emit(projectId, null, EventTypes.PROJECT_FAILED, "No forward progress possible: " + blocked
+                + " task(s) blocked by failed dependencies.");
+          }
+        });
+      }
+      if (config.waveCheckpoints() && finishedWave >= 0) {
+        return store.lowestOpenWave(projectId).compose(lowest -> lowest == null || lowest <= finishedWave
+            ? Future.succeededFuture()
+            : store.pauseProject(projectId, now).onSuccess(paused -> {
+              if (paused) {
+                progress.emit(projectId, null, EventTypes.WAVE_CHECKPOINT, "Wave " + finishedWave
+                    + " complete. Resume to start wave " + lowest + ".",
+                    new JsonObject().put("wave", finishedWave).put("next_wave", lowest));
+              }
+            }));
+      }
+      return Future.succeededFuture();
+    }).onFailure(err -> LOG.warn("project check failed [project: {}, reason: {}]", projectId, err.getMessage()));
+  }
+}

@@ -1,0 +1,256 @@
+package dev.orch.kernel.executor;
+
+import dev.orch.kernel.executor.TaskStore.Claimed;
+import dev.orch.kernel.model.ChatMessage;
+import dev.orch.kernel.model.ChatRequest;
+import dev.orch.kernel.model.ChatResponse;
+import dev.orch.kernel.model.ToolCall;
+import dev.orch.kernel.model.ToolResult;
+import dev.orch.kernel.model.ToolSpec;
+import dev.orch.kernel.progress.EventTypes;
+import dev.orch.kernel.progress.Progress;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt at one task (API.md §11.4, §11.5): the prompt from the task's context and the
+ * project's knowledge, then the model/tool loop. Every model call is preceded by a budget
+ * reservation and followed by its recorded spend.
+ */
+final class TaskRun {
+  private static final Logger LOG = LoggerFactory.getLogger(TaskRun.class);
+  static final String DEFAULT_SYSTEM = "You are a focused task executor.";
+  static final String META = "<meta_instructions>\nWhen you discover constraints, gotchas, API quirks or architecture"
+      + " decisions that later tasks should know, state them plainly in your answer.\n</meta_instructions>";
+  static final Set<String> FILE_TOOLS = Set.of("read_file", "write_file");
+  /** Tool names → address prefix; the plugin host registers one consumer per tool. */
+  static final String TOOL_PREFIX = "orch.tools.invoke.";
+  static final String TOOL_LIST = "orch.tools.list";
+
+  /** What an attempt produced and spent. */
+  record Result(String output, long promptTokens, long completionTokens, double costUsd, String model) {
+    static Result none(String model) {
+      return new Result(null, 0, 0, 0, model);
+    }
+  }
+
+  /** The attempt failed; {@code spent} is what it cost before failing. */
+  static final class Failed extends RuntimeException {
+    final Throwable cause;
+    final Result spent;
+    final boolean budgetRefusedAtStart;
+
+    Failed(Throwable cause, Result spent, boolean budgetRefusedAtStart) {
+      super(cause.getMessage(), cause, false, false);
+      this.cause = cause;
+      this.spent = spent;
+      this.budgetRefusedAtStart = budgetRefusedAtStart;
+    }
+  }
+
+  /** The budget ran out after at least one call: the partial output goes to review. */
+  static final class BudgetExhausted extends RuntimeException {
+    final Result partial;
+
+    BudgetExhausted(Result partial) {
+      super("Budget exhausted mid-execution (partial output)", null, false, false);
+      this.partial = partial;
+    }
+  }
+
+  private final EventBus bus;
+  private final MeteredModel metered;
+  private final Progress progress;
+  private final ExecutorConfig config;
+  private final Claimed task;
+  private final String model;
+  private final boolean local;
+  private volatile boolean cancelled;
+
+  TaskRun(EventBus bus, MeteredModel metered, Progress progress, ExecutorConfig config, Claimed task, String model,
+      boolean local) {
+    this.bus = bus;
+    this.metered = metered;
+    this.progress = progress;
+    this.config = config;
+    this.task = task;
+    this.model = model;
+    this.local = local;
+  }
+
+  void cancel() {
+    cancelled = true;
+  }
+
+  boolean cancelled() {
+    return cancelled;
+  }
+
+  /** Runs the attempt; fails with {@link Failed} or {@link BudgetExhausted}. */
+  Future<Result> run(List<String> knowledge) {
+    String system = systemPrompt(knowledge);
+    Future<List<ToolSpec>> tools = local || task.tools().isEmpty() ? Future.succeededFuture(List.of()) : tools();
+    return tools.compose(specs -> {
+      List<ChatMessage> messages = new ArrayList<>();
+      messages.add(ChatMessage.user(task.description() == null || task.description().isBlank()
+          ? task.title() : task.description()));
+      ChatRequest base = ChatRequest.of(model, task.maxTokens(), messages).withSystem(system).withTools(specs);
+      return round(base, messages, 0, new Accumulator());
+    });
+  }
+
+  private final class Accumulator {
+    final List<String> texts = new ArrayList<>();
+    long prompt;
+    long completion;
+    double cost;
+    String model = TaskRun.this.model;
+
+    Result result() {
+      return new Result(String.join("\n", texts), prompt, completion,
+          java.math.BigDecimal.valueOf(cost).setScale(6, java.math.RoundingMode.HALF_EVEN).doubleValue(), model);
+    }
+  }
+
+  private Future<Result> round(ChatRequest base, List<ChatMessage> messages, int round, Accumulator acc) {
+    if (cancelled) {
+      return Future.failedFuture(new Failed(new IllegalStateException("cancelled"), acc.result(), false));
+    }
+    return metered.call(base.withMessages(List.copyOf(messages)), task.projectId(), task.id(), "execution")
+        .transform(ar -> {
+          if (ar.failed()) {
+            if (MeteredModel.budgetRefusal(ar.cause())) {
+              return Future.failedFuture(round == 0 ? new Failed(ar.cause(), acc.result(), true)
+                  : new BudgetExhausted(acc.result()));
+            }
+            return Future.failedFuture(new Failed(ar.cause(), acc.result(), false));
+          }
+          ChatResponse response = ar.result().response();
+          acc.prompt += response.usage().totalInput();
+          acc.completion += response.usage().output();
+          acc.cost += ar.result().costUsd();
+          acc.model = response.model();
+          if (response.text() != null && !response.text().isBlank()) {
+            acc.texts.add(response.text());
+          }
+          return afterCall(base, messages, round, acc, response);
+        });
+  }
+
+  private Future<Result> afterCall(ChatRequest base, List<ChatMessage> messages, int round, Accumulator acc,
+      ChatResponse response) {
+    if (response.toolCalls().isEmpty() || round + 1 >= config.maxToolRounds()) {
+      return Future.succeededFuture(acc.result());
+    }
+    List<Future<ToolResult>> results = new ArrayList<>();
+    for (ToolCall call : response.toolCalls()) {
+      progress.emit(task.projectId(), task.id(), EventTypes.TOOL_CALL, "Calling " + call.name(),
+          new JsonObject().put("tool", call.name()));
+      results.add(invoke(call));
+    }
+    return Future.all(results).compose(done -> {
+      messages.add(response.toAssistantMessage());
+      messages.add(ChatMessage.toolResults(results.stream().map(Future::result).toList()));
+      trimHistory(messages);
+      return round(base, messages, round + 1, acc);
+    });
+  }
+
+  /** Keeps the first message plus the last 2 × max_history_rounds (API.md §11.5). */
+  private void trimHistory(List<ChatMessage> messages) {
+    int keep = 2 * config.maxHistoryRounds();
+    while (messages.size() > keep + 1) {
+      messages.remove(1);
+    }
+    // A tool-result turn must follow the assistant turn that asked for it.
+    while (messages.size() > 1 && messages.get(1).role() == ChatMessage.Role.USER && !messages.get(1).toolResults().isEmpty()) {
+      messages.remove(1);
+    }
+  }
+
+  private Future<ToolResult> invoke(ToolCall call) {
+    JsonObject arguments = call.arguments() == null ? new JsonObject() : call.arguments().copy();
+    if (FILE_TOOLS.contains(call.name())) {
+      arguments.put("project_id", task.projectId());
+    }
+    JsonObject body = new JsonObject().put("arguments", arguments).put("project_id", task.projectId())
+        .put("task_id", task.id());
+    long timeout = (long) (config.toolTimeoutSeconds() * 1000);
+    return bus.<Object>request(TOOL_PREFIX + call.name(), body, new DeliveryOptions().setSendTimeout(timeout))
+        .map(reply -> {
+          Object value = reply.body();
+          String text = value instanceof JsonObject o ? o.getString("result", o.encode()) : String.valueOf(value);
+          return ToolResult.ok(call, text);
+        })
+        .otherwise(err -> {
+          if (err instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
+            return ToolResult.failed(call, "Unknown tool: " + call.name());
+          }
+          LOG.warn("tool failed [task: {}, tool: {}, reason: {}]", task.id(), call.name(), err.getMessage());
+          return ToolResult.failed(call, "Tool error: " + err.getClass().getSimpleName() + ": operation failed");
+        });
+  }
+
+  /** The registry's tools named by the task; unknown names are skipped, no registry means none. */
+  private Future<List<ToolSpec>> tools() {
+    return bus.<JsonObject>request(TOOL_LIST, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
+        .map(reply -> {
+          List<ToolSpec> out = new ArrayList<>();
+          JsonArray all = reply.body().getJsonArray("tools", new JsonArray());
+          for (Object o : all) {
+            JsonObject t = (JsonObject) o;
+            if (task.tools().contains(t.getString("name"))) {
+              out.add(new ToolSpec(t.getString("name"), t.getString("description", ""),
+                  t.getJsonObject("parameters", new JsonObject().put("type", "object"))));
+            }
+          }
+          return out;
+        })
+        .otherwise(err -> List.of());
+  }
+
+  /** System prompt of API.md §11.5: base, meta instructions, context entries, project knowledge. */
+  String systemPrompt(List<String> knowledge) {
+    StringBuilder out = new StringBuilder(task.systemPrompt() == null || task.systemPrompt().isBlank()
+        ? DEFAULT_SYSTEM : task.systemPrompt());
+    if (!local) {
+      out.append('\n').append(META);
+    }
+    for (Object o : task.context()) {
+      if (o instanceof JsonObject entry) {
+        String type = entry.getString("type", "context");
+        String content = entry.getValue("content") == null ? "" : String.valueOf(entry.getValue("content"));
+        if (type.equals("dependency_output")) {
+          out.append("\n<dependency_output source=\"").append(entry.getString("source_task_title", ""))
+              .append("\">\n").append(content).append("\n</dependency_output>");
+        } else {
+          out.append("\n<").append(type).append(">\n").append(content).append("\n</").append(type).append('>');
+        }
+      }
+    }
+    if (!local && !knowledge.isEmpty()) {
+      StringBuilder k = new StringBuilder();
+      for (String finding : knowledge) {
+        if (k.length() + finding.length() + 1 > config.knowledgeInjectionMaxChars()) {
+          break;
+        }
+        k.append(finding).append('\n');
+      }
+      if (k.length() > 0) {
+        out.append("\n<project_knowledge>\nFindings from earlier tasks of this project:\n").append(k)
+            .append("</project_knowledge>");
+      }
+    }
+    return out.toString();
+  }
+
+}
