@@ -67,9 +67,20 @@ class ExecutorIT {
     serverVertx.close().await(10, TimeUnit.SECONDS);
   }
 
+  /** Answers for the verifier and the knowledge extractor, by their system prompts; null: the task answer. */
+  volatile java.util.function.Function<Recorded, Reply> reviewer = r -> null;
+  /** Title → output text, instead of "output of {title}". */
+  final Map<String, String> outputs = new ConcurrentHashMap<>();
+  /** Title → the tool call its first round makes. */
+  final Map<String, JsonObject> toolUse = new ConcurrentHashMap<>();
+
   private Reply respond(Recorded r) {
     if (!r.path().equals("/v1/messages")) {
       return null;
+    }
+    Reply review = reviewer.apply(r);
+    if (review != null) {
+      return review;
     }
     String user = r.body().getJsonArray("messages").getJsonObject(0).encode();
     var m = java.util.regex.Pattern.compile("Do ([A-Za-z0-9]+)\\.").matcher(user);
@@ -84,8 +95,14 @@ class ExecutorIT {
       return LocalAnthropicServer.errorReply(b.status(), b.status() == 529 ? "overloaded_error" : "api_error", "boom")
           .after(b.delayMs());
     }
+    boolean firstRound = r.body().getJsonArray("messages").size() == 1;
+    if (firstRound && toolUse.containsKey(title)) {
+      return LocalAnthropicServer.message(HAIKU, "tool_use", LocalAnthropicServer.usage(100, 20),
+          LocalAnthropicServer.text("Let me look."), LocalAnthropicServer.toolUse("toolu_1",
+              toolUse.get(title).getString("name"), toolUse.get(title).getJsonObject("input")));
+    }
     return LocalAnthropicServer.message(HAIKU, "end_turn", LocalAnthropicServer.usage(100, b.outputTokens()),
-        LocalAnthropicServer.text("output of " + title)).after(b.delayMs());
+        LocalAnthropicServer.text(outputs.getOrDefault(title, "output of " + title))).after(b.delayMs());
   }
 
   private void startKernel(Consumer<JsonObject> tweak) {
@@ -117,7 +134,9 @@ class ExecutorIT {
         .bodyAsJsonObject().getString("id");
     JsonArray list = new JsonArray();
     tasks.forEach((title, deps) -> list.add(new JsonObject().put("title", title).put("description", "Do " + title + ".")
-        .put("task_type", "code").put("complexity", "simple").put("tools_needed", new JsonArray())
+        .put("task_type", "code").put("complexity", "simple")
+        .put("tools_needed", toolUse.containsKey(title) ? new JsonArray().add(toolUse.get(title).getString("name"))
+            : new JsonArray())
         .put("depends_on", new JsonArray(deps))));
     k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
         + " VALUES (?, ?, 1, 'm', ?, 'draft', 1)", projectId + "pl", projectId,
@@ -328,6 +347,77 @@ class ExecutorIT {
     execute();
     sleep(400);
     assertThat(calls()).hasSize(before);
+  }
+
+  @Test
+  @DisplayName("the model calls a tool over the event bus; the result goes back in the next round")
+  void toolLoop() {
+    startKernel(c -> {});
+    var bus = k.vertx.eventBus();
+    bus.<JsonObject>consumer("orch.tools.list", msg -> msg.reply(new JsonObject().put("tools", new JsonArray()
+        .add(new JsonObject().put("name", "read_file").put("description", "Reads a file of the project")
+            .put("parameters", new JsonObject().put("type", "object").put("properties",
+                new JsonObject().put("path", new JsonObject().put("type", "string"))))))));
+    List<JsonObject> invoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    bus.<JsonObject>consumer("orch.tools.invoke.read_file", msg -> {
+      invoked.add(msg.body());
+      msg.reply(new JsonObject().put("result", "contents of notes.txt: the answer is 42"));
+    });
+    toolUse.put("Reader", new JsonObject().put("name", "read_file")
+        .put("input", new JsonObject().put("path", "notes.txt").put("project_id", "someone-elses")));
+    run(plan("Reader", List.of()));
+    awaitStatus("completed");
+    assertThat(invoked).hasSize(1);
+    JsonObject args = invoked.get(0).getJsonObject("arguments");
+    assertThat(args.getString("path")).isEqualTo("notes.txt");
+    assertThat(args.getString("project_id")).as("file tools are forced into the task's project").isEqualTo(projectId);
+    List<Recorded> rounds = calls();
+    assertThat(rounds).hasSize(2);
+    assertThat(rounds.get(0).body().getJsonArray("tools").getJsonObject(0).getString("name")).isEqualTo("read_file");
+    assertThat(rounds.get(1).body().getJsonArray("messages").encode()).contains("tool_result")
+        .contains("the answer is 42");
+    assertThat(tasks().get("Reader").getString("output_text")).isEqualTo("Let me look.\noutput of Reader");
+    assertThat(tasks().get("Reader").getLong("prompt_tokens")).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("verification sends a task with gaps back with feedback; findings are extracted once, deduplicated")
+  void verificationAndKnowledge() {
+    AtomicInteger verdicts = new AtomicInteger();
+    reviewer = r -> {
+      String system = String.valueOf(r.body().getValue("system"));
+      if (system.contains("You review")) {
+        String verdict = verdicts.incrementAndGet() == 1 ? "gaps_found" : "passed";
+        return LocalAnthropicServer.message(HAIKU, "end_turn", LocalAnthropicServer.usage(50, 10),
+            LocalAnthropicServer.text("{\"verdict\": \"" + verdict + "\", \"notes\": \"tests are missing\"}"));
+      }
+      if (system.contains("You extract")) {
+        return LocalAnthropicServer.message(HAIKU, "end_turn", LocalAnthropicServer.usage(50, 10),
+            LocalAnthropicServer.text("```json\n{\"findings\": [{\"category\": \"gotcha\", \"content\":"
+                + " \"The API rounds prices half-even.\"}, {\"category\": \"weird\", \"content\": \"Prices are in EUR.\"},"
+                + " {\"category\": \"gotcha\", \"content\": \"the api rounds prices HALF-EVEN.\"}]}\n```"));
+      }
+      return null;
+    };
+    outputs.put("Work", "A long and substantive answer. ".repeat(10));
+    startKernel(c -> c.getJsonObject("execution").put("verification_enabled", true)
+        .put("knowledge_extraction_enabled", true));
+    run(plan("Work", List.of()));
+    awaitStatus("completed");
+    await("findings stored", () -> k.get("/api/projects/" + projectId + "/knowledge", token).bodyAsJsonArray().size() == 2);
+    JsonObject work = tasks().get("Work");
+    assertThat(work.getString("verification_status")).isEqualTo("passed");
+    assertThat(attempts.get("Work").get()).as("the gaps sent it back once").isEqualTo(2);
+    var context = TestKernel.await(k.kernel.db().pool().preparedQuery("SELECT context_json FROM tasks WHERE id = ?")
+        .execute(io.vertx.sqlclient.Tuple.of(work.getString("id")))).iterator().next().getString("context_json");
+    assertThat(context).contains("verification_feedback").contains("Previous attempt had gaps: tests are missing");
+    JsonArray findings = k.get("/api/projects/" + projectId + "/knowledge", token).bodyAsJsonArray();
+    assertThat(findings.stream().map(f -> ((JsonObject) f).getString("category"))).containsExactlyInAnyOrder("gotcha",
+        "discovery");
+    assertThat(findings.getJsonObject(0).getString("source_task_title")).isEqualTo("Work");
+    JsonObject byPurpose = k.get("/api/admin/analytics/usage-overview", token).bodyAsJsonObject();
+    assertThat(byPurpose.getJsonArray("by_purpose").encode()).contains("verification").contains("knowledge_extraction")
+        .contains("execution");
   }
 
   private static void sleep(long ms) {
