@@ -580,11 +580,19 @@ public final class ExecutorVerticle extends VerticleBase {
         });
       }
       if (pending + active == 0 && blocked > 0) {
-        return store.finishProject(projectId, "failed", null, now).onSuccess(done -> {
-          if (done) {
-            progress.emit(projectId, null, EventTypes.PROJECT_FAILED, "No forward progress possible: " + blocked
-                + " task(s) blocked by failed dependencies.");
+        // A dependency may have completed a moment ago with its dependants not yet unblocked: unblock
+        // first, and call it a deadlock only when nothing could be.
+        return store.unblockProject(projectId, now).compose(unblocked -> {
+          if (unblocked > 0) {
+            dispatch();
+            return Future.succeededFuture();
           }
+          return store.finishProject(projectId, "failed", null, now).onSuccess(done -> {
+            if (done) {
+              progress.emit(projectId, null, EventTypes.PROJECT_FAILED, "No forward progress possible: " + blocked
+                  + " task(s) blocked by failed dependencies.");
+            }
+          });
         });
       }
       if (config.waveCheckpoints() && finishedWave >= 0) {

@@ -1,0 +1,256 @@
+package dev.orch.kernel.bench;
+
+import dev.orch.kernel.executor.ExecutorAddresses;
+import dev.orch.kernel.model.LocalAnthropicServer;
+import dev.orch.kernel.testing.TestKernel;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Measures the executor against the local Anthropic-protocol server (bench/README.md):
+ * makespan over its lower bound, orchestration overhead per task, and the time from a dependency's
+ * completion to its dependant's dispatch. Run with {@code bench/run.sh}.
+ */
+public final class ExecutorBench {
+  private static final Pattern TITLE = Pattern.compile("Do T(\\d+)\\.");
+
+  /** One generated DAG: durations in ms and dependencies (task → earlier tasks). */
+  record Dag(String shape, long[] durationMs, List<int[]> deps) {
+    int size() {
+      return durationMs.length;
+    }
+
+    /** max(critical path, total work / concurrency), in ms. */
+    double lowerBound(int concurrency) {
+      int n = size();
+      double[] finish = new double[n];
+      List<List<Integer>> preds = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        preds.add(new ArrayList<>());
+      }
+      deps.forEach(e -> preds.get(e[0]).add(e[1]));
+      double critical = 0;
+      for (int i = 0; i < n; i++) {
+        double start = 0;
+        for (int p : preds.get(i)) {
+          start = Math.max(start, finish[p]);
+        }
+        finish[i] = start + durationMs[i];
+        critical = Math.max(critical, finish[i]);
+      }
+      double work = Arrays.stream(durationMs).sum();
+      return Math.max(critical, work / concurrency);
+    }
+  }
+
+  /** Layers of about sqrt(n) tasks; each task depends on 1-3 tasks of the layer before. */
+  static Dag layered(int n, Random rnd, double medianMs) {
+    int width = Math.max(2, (int) Math.round(Math.sqrt(n)));
+    List<int[]> deps = new ArrayList<>();
+    for (int i = width; i < n; i++) {
+      int layerStart = (i / width - 1) * width;
+      java.util.Set<Integer> chosen = new java.util.TreeSet<>();
+      int k = 1 + rnd.nextInt(3);
+      for (int j = 0; j < k; j++) {
+        chosen.add(layerStart + rnd.nextInt(width));
+      }
+      for (int d : chosen) {
+        deps.add(new int[] {i, d});
+      }
+    }
+    return new Dag("layered", durations(n, rnd, medianMs), deps);
+  }
+
+  /** Random DAG: each task depends on each earlier task with probability 2/n (about two deps on average). */
+  static Dag random(int n, Random rnd, double medianMs) {
+    List<int[]> deps = new ArrayList<>();
+    double p = Math.min(1.0, 2.0 / n);
+    for (int i = 1; i < n; i++) {
+      for (int j = Math.max(0, i - 60); j < i; j++) {
+        if (rnd.nextDouble() < p * Math.min(n, 60) / Math.min(i, 60) / 2) {
+          deps.add(new int[] {i, j});
+        }
+      }
+    }
+    return new Dag("random", durations(n, rnd, medianMs), deps);
+  }
+
+  /** Lognormal task times with the given median and sigma 0.8. */
+  static long[] durations(int n, Random rnd, double medianMs) {
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = medianMs <= 0 ? 0 : Math.max(1, Math.round(medianMs * Math.exp(0.8 * rnd.nextGaussian())));
+    }
+    return out;
+  }
+
+  /** One run's measurements. */
+  record Run(String shape, int n, int concurrency, double makespanMs, double lowerBoundMs, double[] dispatchLatencyMs) {
+    double ratio() {
+      return makespanMs / lowerBoundMs;
+    }
+
+    double percentile(double p) {
+      if (dispatchLatencyMs.length == 0) {
+        return Double.NaN;
+      }
+      double[] sorted = dispatchLatencyMs.clone();
+      Arrays.sort(sorted);
+      return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+  }
+
+  public static void main(String[] args) {
+    try {
+      bench(args);
+      System.exit(0);
+    } catch (Exception e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void bench(String[] args) throws Exception {
+    String mode = args.length > 0 ? args[0] : "all";
+    List<String> lines = new ArrayList<>();
+    Random rnd = new Random(42);
+    if (mode.equals("all") || mode.equals("makespan")) {
+      lines.add("## Makespan / lower bound (lognormal task times, median 40 ms, sigma 0.8)");
+      lines.add("");
+      lines.add("| DAG | tasks | concurrency | makespan ms | lower bound ms | ratio | dispatch p50 ms | dispatch p99 ms |");
+      lines.add("| --- | --- | --- | --- | --- | --- | --- | --- |");
+      for (int n : new int[] {30, 100, 1000}) {
+        for (String shape : new String[] {"layered", "random"}) {
+          for (int c : new int[] {3, 16}) {
+            double median = n == 1000 ? (c == 3 ? 8 : 40) : 40;
+            Dag dag = shape.equals("layered") ? layered(n, rnd, median) : random(n, rnd, median);
+            Run run = run(dag, c);
+            lines.add(String.format("| %s | %d | %d | %.0f | %.0f | %.3f | %.2f | %.2f |", shape, n, c, run.makespanMs(),
+                run.lowerBoundMs(), run.ratio(), run.percentile(50), run.percentile(99)));
+            System.out.println(lines.get(lines.size() - 1));
+          }
+        }
+      }
+      lines.add("");
+    }
+    if (mode.equals("all") || mode.equals("overhead")) {
+      lines.add("## Orchestration overhead per task (zero-latency model, SQLite synchronous=FULL, concurrency 16)");
+      lines.add("");
+      lines.add("| tasks | wall ms | ms per task |");
+      lines.add("| --- | --- | --- |");
+      for (int n : new int[] {30, 1000}) {
+        Run run = run(layered(n, rnd, 0), 16);
+        lines.add(String.format("| %d | %.0f | %.3f |", n, run.makespanMs(), run.makespanMs() / n));
+        System.out.println(lines.get(lines.size() - 1));
+      }
+      lines.add("");
+    }
+    Path out = Path.of(args.length > 1 ? args[1] : "bench/results.md");
+    Files.writeString(out, String.join("\n", lines) + "\n");
+    System.out.println("written to " + out);
+  }
+
+  /** Runs one DAG through a fresh kernel and measures it. */
+  static Run run(Dag dag, int concurrency) throws Exception {
+    Vertx modelVertx = Vertx.vertx();
+    LocalAnthropicServer model = new LocalAnthropicServer(modelVertx);
+    model.start().await(10, TimeUnit.SECONDS);
+    Map<Integer, Long> requestedAt = new ConcurrentHashMap<>();
+    Map<Integer, Long> answeredAt = new ConcurrentHashMap<>();
+    model.respondWith(r -> {
+      if (!r.path().equals("/v1/messages")) {
+        return null;
+      }
+      var m = TITLE.matcher(r.body().getJsonArray("messages").getJsonObject(0).encode());
+      int i = m.find() ? Integer.parseInt(m.group(1)) : 0;
+      long now = System.nanoTime();
+      requestedAt.put(i, now);
+      answeredAt.put(i, now + dag.durationMs()[i] * 1_000_000);
+      var reply = LocalAnthropicServer.message("claude-haiku-4-5-20251001", "end_turn",
+          LocalAnthropicServer.usage(10, 5), LocalAnthropicServer.text("ok " + i));
+      return dag.durationMs()[i] > 0 ? reply.after(dag.durationMs()[i]) : reply;
+    });
+    Path dir = Files.createTempDirectory("orch-bench");
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("anthropic").put("base_url", model.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
+    json.getJsonObject("budget").put("daily_limit_usd", 1e6).put("monthly_limit_usd", 1e6)
+        .put("per_project_limit_usd", 1e6);
+    json.getJsonObject("execution").put("verification_enabled", false).put("knowledge_extraction_enabled", false)
+        .put("max_concurrent_tasks", concurrency).put("max_concurrent_per_project", concurrency)
+        .put("max_concurrent_per_provider", new JsonObject().put("anthropic", concurrency))
+        .put("safety_tick_sec", 60);
+    json.put("db", json.getJsonObject("db").put("synchronous", System.getProperty("bench.synchronous", "FULL")));
+    json.put("comfyui", json.getJsonObject("comfyui").put("hosts", new JsonObject()));
+    TestKernel k = TestKernel.start(json);
+    try {
+      String token = k.signUp("bench@example.com", "password1").getString("access_token");
+      String projectId = k.post("/api/projects", new JsonObject().put("name", "bench").put("requirements", "r"), token)
+          .bodyAsJsonObject().getString("id");
+      JsonArray tasks = new JsonArray();
+      for (int i = 0; i < dag.size(); i++) {
+        JsonArray d = new JsonArray();
+        for (int[] e : dag.deps()) {
+          if (e[0] == i) {
+            d.add(e[1]);
+          }
+        }
+        tasks.add(new JsonObject().put("title", "T" + i).put("description", "Do T" + i + ".").put("task_type", "code")
+            .put("complexity", "simple").put("tools_needed", new JsonArray()).put("depends_on", d));
+      }
+      k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
+          + " VALUES ('benchplan001', ?, 1, 'm', ?, 'draft', 1)", projectId,
+          new JsonObject().put("summary", "bench").put("tasks", tasks).encode());
+      var approved = k.post("/api/projects/" + projectId + "/plans/benchplan001/approve", null, token);
+      if (approved.statusCode() != 200) {
+        throw new IllegalStateException(approved.bodyAsString());
+      }
+      k.sql("UPDATE projects SET status = 'executing' WHERE id = ?", projectId);
+      long start = System.nanoTime();
+      k.vertx.eventBus().publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
+      var pool = k.kernel.db().pool();
+      while (true) {
+        String status = TestKernel.await(pool.preparedQuery("SELECT status FROM projects WHERE id = ?")
+            .execute(io.vertx.sqlclient.Tuple.of(projectId))).iterator().next().getString("status");
+        if (!status.equals("executing")) {
+          if (!status.equals("completed")) {
+            throw new IllegalStateException("project ended " + status);
+          }
+          break;
+        }
+        Thread.sleep(2);
+      }
+      long end = answeredAt.values().stream().mapToLong(Long::longValue).max().orElse(start);
+      end = Math.max(end, System.nanoTime() - 2_000_000);
+      List<Double> latency = new ArrayList<>();
+      for (int i = 0; i < dag.size(); i++) {
+        long ready = -1;
+        for (int[] e : dag.deps()) {
+          if (e[0] == i) {
+            ready = Math.max(ready, answeredAt.get(e[1]));
+          }
+        }
+        if (ready > 0) {
+          latency.add((requestedAt.get(i) - ready) / 1e6);
+        }
+      }
+      double makespan = (end - start) / 1e6;
+      return new Run(dag.shape(), dag.size(), concurrency, makespan, Math.max(1, dag.lowerBound(concurrency)),
+          latency.stream().mapToDouble(Double::doubleValue).toArray());
+    } finally {
+      k.close();
+      model.stop().await(10, TimeUnit.SECONDS);
+      modelVertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+}
