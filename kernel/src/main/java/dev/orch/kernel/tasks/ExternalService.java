@@ -24,6 +24,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +78,7 @@ public final class ExternalService {
           .compose(wave -> Future.all(repo.claimable(c, projectId, wave, hybrid(project)),
               TaskView.dependencies(c, projectId)))
           .map(all -> {
-            java.util.List<Row> rows = all.resultAt(0);
+            List<Row> rows = all.resultAt(0);
             Map<String, JsonArray> deps = all.resultAt(1);
             JsonArray out = new JsonArray();
             rows.forEach(r -> out.add(new JsonObject()

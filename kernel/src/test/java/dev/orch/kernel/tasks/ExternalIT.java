@@ -317,7 +317,7 @@ class ExternalIT extends TaskApiFixture {
 
     JsonArray list = okList(k.get("/api/external/" + p + "/claimable", alice));
     assertThat(ids(list)).as("needs_review counts as finished; a dependency in review holds its dependent")
-        .containsExactly(urgent, late, early);
+        .containsExactly(urgent, late, early).doesNotContain(waiting);
     assertThat(list.getJsonObject(0).getString("description")).isEqualTo("é".repeat(500));
     assertThat(list.getJsonObject(1).getJsonArray("depends_on")).containsExactly(done);
 
@@ -326,7 +326,6 @@ class ExternalIT extends TaskApiFixture {
     k.sql("UPDATE tasks SET status = 'cancelled' WHERE id = ?", blocker);
     k.sql("UPDATE tasks SET status = 'completed' WHERE project_id = ? AND wave = 1", p);
     assertThat(ids(okList(k.get("/api/external/" + p + "/claimable", alice)))).containsExactly(next);
-    assertThat(waiting).isNotNull();
   }
 
   @Test
