@@ -25,6 +25,8 @@ import dev.orch.kernel.planner.PlannerVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.store.Db;
+import dev.orch.kernel.tasks.TaskServices;
+import dev.orch.kernel.tasks.TasksConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -61,7 +63,7 @@ public final class Kernel {
    * before starting anything, so an invalid value stops startup with one line naming its key.
    */
   public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
-      int defaultMaxTokens) {
+      int defaultMaxTokens, TasksConfig tasks) {
     /** @throws dev.orch.kernel.config.ConfigException naming the first invalid key */
     public static Sections from(OrchConfig config) {
       Object maxTokens = config.raw().getJsonObject("execution", new JsonObject()).getValue("default_max_tokens");
@@ -70,7 +72,8 @@ public final class Kernel {
             + maxTokens);
       }
       return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
-          MonitorConfig.from(config.raw()), ExecutorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens);
+          MonitorConfig.from(config.raw()), ExecutorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens,
+          TasksConfig.from(config.raw()));
     }
   }
 
@@ -100,7 +103,7 @@ public final class Kernel {
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
           new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock), access,
           ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
-          generateTimeoutMs);
+          generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(), clock));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();

@@ -8,6 +8,7 @@ import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
+import dev.orch.kernel.tasks.TaskServices;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -45,7 +46,7 @@ public final class ApiVerticle extends VerticleBase {
   /** What the routes need; built once per process and shared by every instance. */
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
       ProjectAccess access, RateLimiter limiter, UsageService usage, AnalyticsService analytics,
-      long planTimeoutMs) {}
+      long planTimeoutMs, TaskServices tasks) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
@@ -97,6 +98,10 @@ public final class ApiVerticle extends VerticleBase {
     new ProjectRoutes(services.projects(), services.limiter(), clientIp).mount(router, authn);
     new PlanRoutes(vertx.eventBus(), services.access(), services.limiter(), clientIp, services.planTimeoutMs())
         .mount(router, authn);
+    new ExecutionRoutes(services.tasks().execution()).mount(router, authn);
+    new TaskRoutes(services.tasks().tasks()).mount(router, authn);
+    new CheckpointRoutes(services.tasks().checkpoints()).mount(router, authn);
+    new ExternalRoutes(services.tasks().external()).mount(router, authn);
     new UsageRoutes(services.usage()).mount(router, authn);
     new AnalyticsRoutes(services.analytics()).mount(router, authn);
     new ServiceRoutes(vertx.eventBus()).mount(router, authn);

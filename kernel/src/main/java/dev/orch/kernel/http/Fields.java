@@ -5,6 +5,8 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -87,12 +89,98 @@ public final class Fields {
     if (value == null) {
       return null;
     }
+    return checkLiteral(name, value, allowed);
+  }
+
+  private String checkLiteral(String name, Object value, List<String> allowed) {
     if (value instanceof String s && allowed.contains(s)) {
       return s;
     }
     String expected = String.join(" or ", allowed.stream().map(a -> "'" + a + "'").toList());
     add("literal_error", name, "Input should be " + expected, value, new JsonObject().put("expected", expected));
     return null;
+  }
+
+  /** A required value out of {@code allowed}; absent is {@code missing}, anything else not listed (null too) a literal error. */
+  public String literal(String name, List<String> allowed) {
+    if (!body.containsKey(name)) {
+      add("missing", name, "Field required", body, null);
+      return null;
+    }
+    return checkLiteral(name, body.getValue(name), allowed);
+  }
+
+  /**
+   * An optional whole number within [{@code min}, {@code max}]; absent or null gives {@code fallback}. A
+   * JSON number with a zero fraction ({@code 5.0}) counts as whole, as in the original; a string,
+   * a boolean or a fraction is an error.
+   */
+  public Long optionalLong(String name, Long fallback, long min, long max) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Number n) || value instanceof Boolean) {
+      add("int_type", name, "Input should be a valid integer", value, null);
+      return null;
+    }
+    BigDecimal exact;
+    try {
+      exact = new BigDecimal(n.toString());
+    } catch (NumberFormatException e) {
+      add("int_type", name, "Input should be a valid integer", value, null);
+      return null;
+    }
+    if (exact.signum() != 0 && exact.stripTrailingZeros().scale() > 0) {
+      add("int_from_float", name, "Input should be a valid integer, got a number with a fractional part", value, null);
+      return null;
+    }
+    if (exact.compareTo(BigDecimal.valueOf(min)) < 0) {
+      add("greater_than_equal", name, "Input should be greater than or equal to " + min, value,
+          new JsonObject().put("ge", min));
+      return null;
+    }
+    if (exact.compareTo(BigDecimal.valueOf(max)) > 0) {
+      add("less_than_equal", name, "Input should be less than or equal to " + max, value,
+          new JsonObject().put("le", max));
+      return null;
+    }
+    return exact.longValueExact();
+  }
+
+  /** A required list of {@code minItems}..{@code maxItems} strings; a bad item is named by its index. */
+  public List<String> stringList(String name, int minItems, int maxItems) {
+    if (!body.containsKey(name)) {
+      add("missing", name, "Field required", body, null);
+      return null;
+    }
+    if (!(body.getValue(name) instanceof JsonArray array)) {
+      add("list_type", name, "Input should be a valid list", body.getValue(name), null);
+      return null;
+    }
+    if (array.size() < minItems) {
+      add("too_short", name, "List should have at least " + minItems + " item" + (minItems == 1 ? "" : "s")
+          + " after validation, not " + array.size(), array, new JsonObject().put("field_type", "List")
+          .put("min_length", minItems).put("actual_length", array.size()));
+      return null;
+    }
+    if (array.size() > maxItems) {
+      add("too_long", name, "List should have at most " + maxItems + " item" + (maxItems == 1 ? "" : "s")
+          + " after validation, not " + array.size(), array, new JsonObject().put("field_type", "List")
+          .put("max_length", maxItems).put("actual_length", array.size()));
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    boolean ok = true;
+    for (int i = 0; i < array.size(); i++) {
+      if (array.getValue(i) instanceof String s) {
+        out.add(s);
+      } else {
+        errors.add(error("string_type", List.of("body", name, i), "Input should be a valid string", array.getValue(i)));
+        ok = false;
+      }
+    }
+    return ok ? out : null;
   }
 
   /** An optional JSON object; absent or null gives null. */

@@ -1,0 +1,25 @@
+package dev.orch.kernel.tasks;
+
+import dev.orch.kernel.model.Pricing;
+import dev.orch.kernel.projects.ProjectAccess;
+import dev.orch.kernel.store.Db;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+
+/**
+ * The services behind the task, checkpoint, external-execution and execution-control endpoints,
+ * built once per process and shared by every HTTP instance (they keep no per-instance state).
+ */
+public record TaskServices(TaskService tasks, CheckpointService checkpoints, ExternalService external,
+    ExecutionService execution) {
+
+  public static TaskServices create(Vertx vertx, Db db, ProjectAccess access, Pricing pricing, TasksConfig config,
+      Clock clock) {
+    ExecutorSignals signals = new ExecutorSignals(vertx.eventBus());
+    return new TaskServices(
+        new TaskService(db, access, signals, config, clock),
+        new CheckpointService(db, access, signals, config, new DiagnosticLog(vertx, config.diagnosticIngestPath()), clock),
+        new ExternalService(db, access, signals, vertx.eventBus(), pricing, clock),
+        new ExecutionService(db, access, signals, clock));
+  }
+}
