@@ -14,7 +14,9 @@ import java.util.List;
  *       reading the prompt from stdin when none is given as an argument; {@code --output-format
  *       stream-json} prints one JSON object per line ({@code system}/{@code init},
  *       {@code assistant}, {@code user} tool results, and a final {@code result} with
- *       {@code result}, {@code is_error}, {@code total_cost_usd} and {@code usage}). With
+ *       {@code result}, {@code is_error}, {@code total_cost_usd} and {@code usage}; with
+ *       {@code --include-partial-messages} as an extra argument, also {@code stream_event} token
+ *       deltas). With
  *       {@code --print}, {@code stream-json} requires {@code --verbose} (since 2.1.x the CLI
  *       exits with "When using --print, --output-format=stream-json requires --verbose").
  *       {@code --permission-mode} takes {@code default}, {@code acceptEdits}, {@code plan},

@@ -227,6 +227,15 @@ abstract class AgentStream {
         }
         return output(Kind.EVENT, "", null, json, line);
       }
+      if ("stream_event".equals(type)) {
+        // Only with --include-partial-messages: token deltas ahead of the whole assistant message,
+        // which still follows and is what the answer is built from.
+        JsonObject delta = obj(obj(json, "event"), "delta");
+        if ("text_delta".equals(str(delta, "type"))) {
+          return output(Kind.TEXT, str(delta, "text"), null, json, line);
+        }
+        return output(Kind.EVENT, "", null, json, line);
+      }
       if ("result".equals(type)) {
         String result = str(json, "result");
         finalText(result);

@@ -50,6 +50,21 @@ class AgentStreamTest {
   }
 
   @Test
+  @DisplayName("Claude Code's partial messages stream as text deltas without doubling the answer")
+  void claudePartialMessages() {
+    AgentStream claude = AgentStream.of(CliAgent.CLAUDE_CODE);
+    CliAgentOutput delta = claude.parse("{\"type\":\"stream_event\",\"event\":{\"type\":\"content_block_delta\","
+        + "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hel\"}},\"session_id\":\"s1\"}");
+    CliAgentOutput start = claude.parse("{\"type\":\"stream_event\",\"event\":{\"type\":\"message_start\"}}");
+    claude.parse("{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"Hello\"}]}}");
+
+    assertThat(delta.kind()).isEqualTo(Kind.TEXT);
+    assertThat(delta.text()).isEqualTo("Hel");
+    assertThat(start.kind()).isEqualTo(Kind.EVENT);
+    assertThat(claude.text()).isEqualTo("Hello");
+  }
+
+  @Test
   @DisplayName("an error the CLI reports in its stream is kept even when it exits 0")
   void reportedErrors() {
     AgentStream claude = AgentStream.of(CliAgent.CLAUDE_CODE);
