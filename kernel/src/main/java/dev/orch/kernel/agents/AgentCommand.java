@@ -21,7 +21,9 @@ import java.util.List;
  *       exits with "When using --print, --output-format=stream-json requires --verbose").
  *       {@code --permission-mode} takes {@code default}, {@code acceptEdits}, {@code plan},
  *       {@code auto}, {@code dontAsk} and {@code bypassPermissions}; {@code --disallowedTools}
- *       takes a comma- or space-separated list. {@code bypassPermissions} refuses to start as root.
+ *       takes a comma- or space-separated list. {@code bypassPermissions} exits with code 1 when run
+ *       as root unless {@code IS_SANDBOX=1} is set (anthropics/claude-code#58150, 2.1.139); a server
+ *       running as root in a container needs that variable in {@code env_allow}.
  *   <li><b>Codex</b> (openai/codex {@code codex-rs/exec/src/cli.rs}, {@code exec_events.rs},
  *       {@code utils/cli/src/shared_options.rs}; developers.openai.com/codex): {@code codex exec}
  *       is the non-interactive mode and always runs with approval policy "never";

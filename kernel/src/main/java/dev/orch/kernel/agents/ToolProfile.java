@@ -36,7 +36,10 @@ public enum ToolProfile {
    * have no such sandbox by default, refuse arbitrary ones.
    */
   DEVELOPER("developer"),
-  /** Everything the server's user may do, without prompts. Only for an isolated machine or container. */
+  /**
+   * Everything the server's user may do, without prompts. Only for an isolated machine or container.
+   * Claude Code refuses it as root unless the environment has {@code IS_SANDBOX=1}.
+   */
   FULL_ACCESS("full_access");
 
   private final String wire;
