@@ -1,6 +1,8 @@
 package dev.orch.kernel;
 
 import dev.orch.kernel.admin.AdminService;
+import dev.orch.kernel.agents.CliAgentConfig;
+import dev.orch.kernel.agents.CliAgentRunner;
 import dev.orch.kernel.auth.AccountService;
 import dev.orch.kernel.auth.OidcService;
 import dev.orch.kernel.auth.PasswordHasher;
@@ -63,7 +65,7 @@ public final class Kernel {
    * before starting anything, so an invalid value stops startup with one line naming its key.
    */
   public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
-      int defaultMaxTokens, TasksConfig tasks) {
+      int defaultMaxTokens, TasksConfig tasks, CliAgentConfig cliAgents) {
     /** @throws dev.orch.kernel.config.ConfigException naming the first invalid key */
     public static Sections from(OrchConfig config) {
       Object maxTokens = config.raw().getJsonObject("execution", new JsonObject()).getValue("default_max_tokens");
@@ -73,7 +75,7 @@ public final class Kernel {
       }
       return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
           MonitorConfig.from(config.raw()), ExecutorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens,
-          TasksConfig.from(config.raw()));
+          TasksConfig.from(config.raw()), CliAgentConfig.from(config));
     }
   }
 
@@ -112,7 +114,8 @@ public final class Kernel {
           .compose(budget -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
           .compose(monitor -> vertx.deployVerticle(planner))
           .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
-              router, sections.executor(), clock, vertx.isClustered())))
+              router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, sections.cliAgents()),
+              config.dataDir())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);
             first.compareAndSet(null, api);

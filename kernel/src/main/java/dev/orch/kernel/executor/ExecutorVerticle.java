@@ -1,5 +1,8 @@
 package dev.orch.kernel.executor;
 
+import dev.orch.kernel.agents.CliAgent;
+import dev.orch.kernel.agents.CliAgentRunner;
+import dev.orch.kernel.agents.ToolProfile;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.executor.TaskStore.Claimed;
 import dev.orch.kernel.executor.TaskStore.ExecutingProject;
@@ -46,6 +49,8 @@ public final class ExecutorVerticle extends VerticleBase {
   private final ExecutorConfig config;
   private final Clock clock;
   private final boolean clustered;
+  private final CliAgentRunner cliAgents;
+  private final java.nio.file.Path dataDir;
   private final String node = "node-" + Ids.hex(6);
   private final Map<String, Worker> workers = new ConcurrentHashMap<>();
   private Progress progress;
@@ -57,10 +62,12 @@ public final class ExecutorVerticle extends VerticleBase {
   private double backoffAt = Double.MAX_VALUE;
 
   /** A task this node runs. */
-  private record Worker(Claimed task, TaskRun run, long heartbeat) {}
+  private record Worker(Claimed task, Attempt run, long heartbeat) {}
 
-  public ExecutorVerticle(TaskStore store, MeteredModel metered, ModelRouter router, ExecutorConfig config, Clock clock,
-      boolean clustered) {
+  ExecutorVerticle(TaskStore store, MeteredModel metered, ModelRouter router, ExecutorConfig config, Clock clock,
+      boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
+    this.cliAgents = cliAgents;
+    this.dataDir = dataDir;
     this.store = store;
     this.metered = metered;
     this.router = router;
@@ -72,9 +79,9 @@ public final class ExecutorVerticle extends VerticleBase {
   /** Builds the executor's collaborators from the kernel's. */
   public static ExecutorVerticle create(dev.orch.kernel.store.Db db, io.vertx.core.eventbus.EventBus bus,
       dev.orch.kernel.model.ModelProviders models, dev.orch.kernel.model.Pricing pricing, ModelRouter router,
-      ExecutorConfig config, Clock clock, boolean clustered) {
+      ExecutorConfig config, Clock clock, boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
     return new ExecutorVerticle(new TaskStore(db), new MeteredModel(bus, models, pricing), router, config, clock,
-        clustered);
+        clustered, cliAgents, dataDir);
   }
 
   @Override
@@ -304,7 +311,7 @@ public final class ExecutorVerticle extends VerticleBase {
       slots--;
       claims.add(store.claim(r.id(), node, now, now + config.leaseSeconds()).onSuccess(claimed -> {
         if (claimed != null) {
-          startWorker(claimed);
+          startWorker(claimed, project);
         }
       }));
     }
@@ -352,11 +359,17 @@ public final class ExecutorVerticle extends VerticleBase {
 
   // ---- a worker ----
 
-  private void startWorker(Claimed task) {
+  private void startWorker(Claimed task, ExecutingProject project) {
     Tier tier = tier(task.tier());
     boolean local = tier == Tier.OLLAMA;
     String model = router.model(tier);
-    TaskRun run = new TaskRun(vertx.eventBus(), metered, progress, config, task, model, local);
+    TaskRun modelRun = new TaskRun(vertx.eventBus(), metered, progress, config, task, model, local);
+    var agent = project.cliAgent() == null ? java.util.Optional.<CliAgent>empty()
+        : java.util.Arrays.stream(CliAgent.values()).filter(a -> a.wire().equals(project.cliAgent())).findFirst();
+    final Attempt run = agent.<Attempt>map(a -> new CliTaskRun(vertx, cliAgents, metered.pricing(), progress, task, a,
+            ToolProfile.fromWire(project.cliProfile()).orElse(null), model, modelRun.systemPrompt(List.of()),
+            dataDir.resolve("projects").resolve(task.projectId())))
+        .orElse(modelRun);
     long heartbeat = vertx.setPeriodic(Math.max(100, (long) (config.leaseSeconds() * 1000 / 3)), id ->
         store.heartbeat(task, now() + config.leaseSeconds()).onSuccess(held -> {
           if (!held) {
@@ -465,7 +478,7 @@ public final class ExecutorVerticle extends VerticleBase {
         .compose(v -> store.unblockDependants(task.id(), now));
   }
 
-  private Future<?> failed(Claimed task, TaskRun run, Throwable err) {
+  private Future<?> failed(Claimed task, Attempt run, Throwable err) {
     double now = now();
     if (err instanceof TaskRun.BudgetExhausted be) {
       return store.end(task, "needs_review", be.getMessage(), be.partial.output(), be.partial, now).onSuccess(moved -> {

@@ -50,6 +50,10 @@ final class MeteredModel {
     }));
   }
 
+  Pricing pricing() {
+    return pricing;
+  }
+
   /** True when {@code err} is the budget's refusal of a reservation. */
   static boolean budgetRefusal(Throwable err) {
     return err instanceof ReplyException re && re.failureCode() == 402;

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * project's knowledge, then the model/tool loop. Every model call is preceded by a budget
  * reservation and followed by its recorded spend.
  */
-final class TaskRun {
+final class TaskRun implements Attempt {
   private static final Logger LOG = LoggerFactory.getLogger(TaskRun.class);
   static final String DEFAULT_SYSTEM = "You are a focused task executor.";
   static final String META = "<meta_instructions>\nWhen you discover constraints, gotchas, API quirks or architecture"
@@ -87,16 +87,19 @@ final class TaskRun {
     this.local = local;
   }
 
-  void cancel() {
+  @Override
+  public void cancel() {
     cancelled = true;
   }
 
-  boolean cancelled() {
+  @Override
+  public boolean cancelled() {
     return cancelled;
   }
 
   /** Runs the attempt; fails with {@link Failed} or {@link BudgetExhausted}. */
-  Future<Result> run(List<String> knowledge) {
+  @Override
+  public Future<Result> run(List<String> knowledge) {
     String system = systemPrompt(knowledge);
     Future<List<ToolSpec>> tools = local || task.tools().isEmpty() ? Future.succeededFuture(List.of()) : tools();
     return tools.compose(specs -> {

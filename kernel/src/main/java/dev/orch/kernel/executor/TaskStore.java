@@ -106,8 +106,11 @@ final class TaskStore {
     return db.client();
   }
 
-  /** An executing project: its id, name and execution mode (API.md §12.1). */
-  record ExecutingProject(String id, String name, String mode) {}
+  /**
+   * An executing project: its id, name, execution mode (API.md §12.1), and the CLI agent that runs
+   * its tasks ({@code config.cli_agent}: claude_code, codex, gemini) with its tool profile, or null.
+   */
+  record ExecutingProject(String id, String name, String mode, String cliAgent, String cliProfile) {}
 
   /** A ready task as the dispatcher sees it. */
   record Ready(String id, String projectId, String tier, int wave) {}
@@ -121,17 +124,17 @@ final class TaskStore {
     return db.client().query(EXECUTING).execute().map(rows -> {
       Map<String, ExecutingProject> out = new HashMap<>();
       for (Row r : rows) {
-        String mode = "auto";
+        JsonObject config;
         try {
-          Object m = new JsonObject(r.getString("config_json") == null ? "{}" : r.getString("config_json"))
-              .getValue("execution_mode");
-          if ("hybrid".equals(m) || "external".equals(m)) {
-            mode = (String) m;
-          }
-        } catch (RuntimeException ignored) {
-          // a damaged config runs in the default mode
+          config = new JsonObject(r.getString("config_json") == null ? "{}" : r.getString("config_json"));
+        } catch (RuntimeException damaged) {
+          config = new JsonObject();
         }
-        out.put(r.getString("id"), new ExecutingProject(r.getString("id"), r.getString("name"), mode));
+        Object m = config.getValue("execution_mode");
+        String mode = "hybrid".equals(m) || "external".equals(m) ? (String) m : "auto";
+        String agent = config.getValue("cli_agent") instanceof String a && !a.isBlank() ? a : null;
+        String profile = config.getValue("cli_profile") instanceof String p ? p : null;
+        out.put(r.getString("id"), new ExecutingProject(r.getString("id"), r.getString("name"), mode, agent, profile));
       }
       return out;
     });

@@ -1,0 +1,14 @@
+package dev.orch.kernel.executor;
+
+import io.vertx.core.Future;
+import java.util.List;
+
+/** One attempt at a task: the model/tool loop ({@link TaskRun}) or a CLI agent ({@link CliTaskRun}). */
+interface Attempt {
+  /** Runs the attempt; fails with {@link TaskRun.Failed} or {@link TaskRun.BudgetExhausted}. */
+  Future<TaskRun.Result> run(List<String> knowledge);
+
+  void cancel();
+
+  boolean cancelled();
+}

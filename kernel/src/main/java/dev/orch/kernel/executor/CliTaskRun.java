@@ -1,0 +1,137 @@
+package dev.orch.kernel.executor;
+
+import dev.orch.kernel.agents.CliAgent;
+import dev.orch.kernel.agents.CliAgentOutput;
+import dev.orch.kernel.agents.CliAgentRequest;
+import dev.orch.kernel.agents.CliAgentResult;
+import dev.orch.kernel.agents.CliAgentRun;
+import dev.orch.kernel.agents.CliAgentRunner;
+import dev.orch.kernel.agents.ToolProfile;
+import dev.orch.kernel.budget.BudgetAddresses;
+import dev.orch.kernel.budget.ReserveRequest;
+import dev.orch.kernel.budget.UsageRecord;
+import dev.orch.kernel.bus.OrchestratorException;
+import dev.orch.kernel.executor.TaskStore.Claimed;
+import dev.orch.kernel.model.Pricing;
+import dev.orch.kernel.progress.Progress;
+import dev.orch.kernel.store.Ids;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A task run by a CLI agent (Claude Code, Codex, Gemini CLI) as a subprocess in the project's
+ * sandbox folder: the budget holds an estimate first, the agent's output lines become
+ * {@code agent_output} task events, and its reported usage is recorded like any model call.
+ */
+final class CliTaskRun implements Attempt {
+  static final String OUTPUT_EVENT = "agent_output";
+  private static final long BUDGET_TIMEOUT_MS = 10_000;
+
+  private final Vertx vertx;
+  private final CliAgentRunner runner;
+  private final Pricing pricing;
+  private final Progress progress;
+  private final Claimed task;
+  private final CliAgent agent;
+  private final ToolProfile profile;
+  private final String estimateModel;
+  private final String systemPrompt;
+  private final Path workspace;
+  private volatile CliAgentRun handle;
+  private volatile boolean cancelled;
+
+  CliTaskRun(Vertx vertx, CliAgentRunner runner, Pricing pricing, Progress progress, Claimed task, CliAgent agent,
+      ToolProfile profile, String estimateModel, String systemPrompt, Path workspace) {
+    this.vertx = vertx;
+    this.runner = runner;
+    this.pricing = pricing;
+    this.progress = progress;
+    this.task = task;
+    this.agent = agent;
+    this.profile = profile;
+    this.estimateModel = estimateModel;
+    this.systemPrompt = systemPrompt;
+    this.workspace = workspace;
+  }
+
+  @Override
+  public Future<TaskRun.Result> run(List<String> knowledge) {
+    String prompt = systemPrompt + "\n\n<task>\n" + (task.description() == null ? task.title() : task.description())
+        + "\n</task>";
+    double estimate = pricing.has(estimateModel)
+        ? pricing.estimate(estimateModel, prompt.length() / 4 + 2000, task.maxTokens()).doubleValue() : 0;
+    return vertx.executeBlocking(() -> Files.createDirectories(workspace))
+        .compose(dir -> vertx.eventBus().<JsonObject>request(BudgetAddresses.RESERVE,
+            new ReserveRequest(estimate, task.projectId(), task.id(), "execution", null).toJson(),
+            new DeliveryOptions().setSendTimeout(BUDGET_TIMEOUT_MS)))
+        .transform(reserved -> {
+          if (reserved.failed()) {
+            return Future.failedFuture(new TaskRun.Failed(reserved.cause(), TaskRun.Result.none(agent.wire()),
+                MeteredModel.budgetRefusal(reserved.cause())));
+          }
+          String reservationId = reserved.result().body().getString("reservation_id");
+          CliAgentRequest request = CliAgentRequest.of(agent, prompt, workspace).forTask(task.projectId(), task.id())
+              .withProfile(profile);
+          handle = runner.start(request, this::onOutput);
+          if (cancelled) {
+            handle.cancel();
+          }
+          return handle.result().compose(result -> record(reservationId, result).compose(v -> outcome(result)));
+        });
+  }
+
+  private void onOutput(CliAgentOutput line) {
+    if (line.kind() == CliAgentOutput.Kind.TEXT || line.kind() == CliAgentOutput.Kind.TOOL_USE) {
+      progress.emit(task.projectId(), task.id(), OUTPUT_EVENT, line.text() == null ? line.line() : line.text(),
+          line.toJson());
+    }
+  }
+
+  private Future<Void> record(String reservationId, CliAgentResult result) {
+    long input = result.usage() == null ? 0 : result.usage().totalInput();
+    long output = result.usage() == null ? 0 : result.usage().output();
+    String model = result.model() == null ? agent.wire() : result.model();
+    double cost = result.costUsd() != null ? result.costUsd()
+        : result.usage() != null && pricing.has(model) ? pricing.cost(model, result.usage()).doubleValue() : 0;
+    UsageRecord usage = new UsageRecord(Ids.hex32(), reservationId, task.projectId(), task.id(), agent.wire(), model,
+        input, output, cost, "execution");
+    return vertx.eventBus().request(BudgetAddresses.RECORD, usage.toJson(),
+        new DeliveryOptions().setSendTimeout(BUDGET_TIMEOUT_MS)).mapEmpty();
+  }
+
+  private Future<TaskRun.Result> outcome(CliAgentResult result) {
+    long input = result.usage() == null ? 0 : result.usage().totalInput();
+    long output = result.usage() == null ? 0 : result.usage().output();
+    String model = result.model() == null ? agent.wire() : result.model();
+    double cost = result.costUsd() != null ? result.costUsd()
+        : result.usage() != null && pricing.has(model) ? pricing.cost(model, result.usage()).doubleValue() : 0;
+    TaskRun.Result spent = new TaskRun.Result(result.text(), input, output, cost, model);
+    if (result.succeeded()) {
+      return Future.succeededFuture(spent);
+    }
+    // A timeout may pass on another try; a failing agent will fail the same way again.
+    boolean retryable = result.timedOut();
+    String error = result.timedOut() ? agent.wire() + " timed out" : result.error();
+    return Future.failedFuture(new TaskRun.Failed(new OrchestratorException(retryable ? 504 : 502, error, retryable),
+        spent, false));
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
+    CliAgentRun running = handle;
+    if (running != null) {
+      running.cancel();
+    }
+  }
+
+  @Override
+  public boolean cancelled() {
+    return cancelled;
+  }
+}
