@@ -98,7 +98,8 @@ final class EventStream {
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader("X-Accel-Buffering", "no")
-        // The server compresses when asked to; a compressor may sit on a small event.
+        // Otherwise the server gzips the stream for clients that accept it, and proxies or
+        // the client's inflater may hold small events back; "identity" opts this response out.
         .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
     if (version != HttpVersion.HTTP_2) {
       // A connection header is not allowed in HTTP/2.

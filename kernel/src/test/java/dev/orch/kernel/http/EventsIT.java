@@ -312,7 +312,8 @@ class EventsIT {
       List.of("type", "message", "project_id", "task_id", "timestamp", "id").forEach(extras::remove);
       assertThat(extras).isEqualTo(s.extras() == null ? new JsonObject() : s.extras());
     }
-    // One line of JSON even when the message has a line break.
+    // id, event, data: one line each, the JSON on one line even when the message has a line break.
+    assertThat(events.get(0).raw()).startsWith("id: 1\nevent: task_start\ndata: {\"type\":\"task_start\",");
     assertThat(events.get(7).raw().split("\n")).hasSize(3);
     SseClient second = connect(project, Map.of());
     awaitSubscribed(second);
