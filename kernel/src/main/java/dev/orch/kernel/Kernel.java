@@ -24,6 +24,8 @@ import dev.orch.kernel.monitor.MonitorVerticle;
 import dev.orch.kernel.planner.Decomposer;
 import dev.orch.kernel.planner.PlannerAddresses;
 import dev.orch.kernel.planner.PlannerVerticle;
+import dev.orch.kernel.progress.EventRepository;
+import dev.orch.kernel.progress.ProgressVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.store.Db;
@@ -105,13 +107,15 @@ public final class Kernel {
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
           new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock), access,
           ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
-          generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(), clock));
+          generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(), clock),
+          new EventRepository(db));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
       HealthChecks health = HealthChecks.create(vertx);
       return vertx.deployVerticle(new BudgetVerticle(sections.budget(), db, clock))
-          .compose(budget -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
+          .compose(budget -> vertx.deployVerticle(new ProgressVerticle(db, clock)))
+          .compose(progress -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
           .compose(monitor -> vertx.deployVerticle(planner))
           .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
               router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, sections.cliAgents()),

@@ -6,6 +6,7 @@ import dev.orch.kernel.auth.OidcService;
 import dev.orch.kernel.budget.AnalyticsService;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
+import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.tasks.TaskServices;
@@ -46,7 +47,7 @@ public final class ApiVerticle extends VerticleBase {
   /** What the routes need; built once per process and shared by every instance. */
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
       ProjectAccess access, RateLimiter limiter, UsageService usage, AnalyticsService analytics,
-      long planTimeoutMs, TaskServices tasks) {}
+      long planTimeoutMs, TaskServices tasks, EventRepository events) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
@@ -105,6 +106,8 @@ public final class ApiVerticle extends VerticleBase {
     new UsageRoutes(services.usage()).mount(router, authn);
     new AnalyticsRoutes(services.analytics()).mount(router, authn);
     new ServiceRoutes(vertx.eventBus()).mount(router, authn);
+    new EventRoutes(vertx, services.access(), services.accounts(), services.events(),
+        config.server().sseKeepaliveSec()).mount(router, authn);
 
     mountDashboard(router);
     router.route().failureHandler(HttpErrors::handle);

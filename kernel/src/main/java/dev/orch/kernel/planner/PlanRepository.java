@@ -33,8 +33,6 @@ final class PlanRepository {
   private static final String BLOCK = "UPDATE tasks SET status = 'blocked', updated_at = ? WHERE project_id = ?"
       + " AND status = 'pending' AND EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"
       + " WHERE d.task_id = tasks.id AND dep.status <> 'completed')";
-  private static final String EVENT = "INSERT INTO task_events (project_id, task_id, event_type, message, data_json,"
-      + " timestamp) VALUES (?, NULL, ?, ?, ?, ?)";
 
   record ProjectRow(String id, String name, String requirements, String status, JsonObject config) {
     String rigor() {
@@ -123,9 +121,5 @@ final class PlanRepository {
 
   Future<Void> blockWaiting(SqlClient tx, String projectId, double now) {
     return tx.preparedQuery(BLOCK).execute(Tuple.of(now, projectId)).mapEmpty();
-  }
-
-  Future<Void> event(SqlClient client, String projectId, String type, String message, JsonObject data, double now) {
-    return client.preparedQuery(EVENT).execute(Tuple.of(projectId, type, message, data.encode(), now)).mapEmpty();
   }
 }

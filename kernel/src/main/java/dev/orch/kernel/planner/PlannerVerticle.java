@@ -170,7 +170,7 @@ public final class PlannerVerticle extends VerticleBase {
   private Future<JsonObject> failParse(String projectId, String answer, String detail) {
     LOG.warn("plan answer unusable [project: {}, chars: {}]", projectId, answer == null ? 0 : answer.length());
     JsonObject data = new JsonObject().put("raw_response", answer == null ? "" : answer).put("model", planningModel);
-    return repo.event(db.client(), projectId, "planning_failed", detail, data, now())
+    return new dev.orch.kernel.progress.Progress(vertx.eventBus()).emit(projectId, null, "planning_failed", detail, data)
         .transform(ignored -> Future.failedFuture(new OrchestratorException(422, detail)));
   }
 

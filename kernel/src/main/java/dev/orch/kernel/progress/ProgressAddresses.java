@@ -13,8 +13,9 @@ public final class ProgressAddresses {
    * {@code {"cost_usd": 0.01}}). Reply {@code {"id": long}}: the event's number, increasing without
    * gaps within the project, also on PostgreSQL where auto-increments may commit out of order. After
    * the row is stored, the event is published on {@link #project(String)}. Fails 400 on a malformed
-   * body, 404 when the project does not exist. Senders set a timeout and treat a failure as
-   * "not logged", never as a failure of the state change they report.
+   * body, 404 when the project does not exist or {@code task_id} is not one of its tasks. Senders
+   * set a timeout and treat a failure as "not logged", never as a failure of the state change they
+   * report; {@link Progress} does all of this.
    */
   public static final String EMIT = "orch.progress.emit";
 
@@ -25,7 +26,9 @@ public final class ProgressAddresses {
   /**
    * Published per project after each stored event: {@code {"id": long, "type", "message",
    * "project_id", "task_id": string|null, "timestamp": ts, ...extra fields of data}}, the SSE
-   * payload of API.md §6.2 plus the id.
+   * payload of API.md §6.2 plus the id (extra fields never replace the standard ones). Publishes
+   * may arrive out of order when several nodes emit for one project, and a publish can be lost with
+   * a node; a subscriber that sees id n can rely on every id below n being stored already.
    */
   public static String project(String projectId) {
     return PROJECT_PREFIX + projectId;

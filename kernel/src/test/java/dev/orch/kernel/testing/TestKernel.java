@@ -59,8 +59,12 @@ public final class TestKernel implements AutoCloseable {
   }
 
   public static TestKernel start(JsonObject json) {
+    return start(json, Vertx.vertx());
+  }
+
+  /** A kernel on the given Vert.x, e.g. a clustered one; closing the kernel closes it. */
+  public static TestKernel start(JsonObject json, Vertx vertx) {
     OrchConfig config = OrchConfig.from(json, repoRoot()).withHttpPort(0);
-    Vertx vertx = Vertx.vertx();
     MutableClock clock = new MutableClock();
     try {
       Kernel kernel = Kernel.start(vertx, config, clock).await(60, TimeUnit.SECONDS);
