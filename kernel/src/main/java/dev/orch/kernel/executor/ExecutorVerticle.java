@@ -262,25 +262,12 @@ public final class ExecutorVerticle extends VerticleBase {
       if (free <= 0 || projects.isEmpty()) {
         return Future.succeededFuture();
       }
-      return store.ready(now, free * 4 + 16).compose(ready -> waveLimits(projects, ready)
-          .compose(waveLimit -> claimAll(ready, projects, active, free, waveLimit, now)));
+      return store.ready(now, free * 4 + 16).compose(ready -> claimAll(ready, projects, active, free, now));
     });
   }
 
-  /** With wave checkpoints on, only the lowest open wave of a project may run (API.md §18.3). */
-  private Future<Map<String, Integer>> waveLimits(Map<String, ExecutingProject> projects, List<Ready> ready) {
-    Map<String, Integer> out = new HashMap<>();
-    if (!config.waveCheckpoints()) {
-      return Future.succeededFuture(out);
-    }
-    List<Future<?>> lookups = new ArrayList<>();
-    ready.stream().map(Ready::projectId).distinct().forEach(p ->
-        lookups.add(store.lowestOpenWave(p).onSuccess(w -> out.put(p, w == null ? 0 : w))));
-    return Future.all(lookups).map(out);
-  }
-
   private Future<Void> claimAll(List<Ready> ready, Map<String, ExecutingProject> projects,
-      Map<String, Map<String, Integer>> active, int free, Map<String, Integer> waveLimit, double now) {
+      Map<String, Map<String, Integer>> active, int free, double now) {
     Map<String, Integer> perProject = new HashMap<>();
     Map<String, Integer> perProvider = new HashMap<>();
     active.forEach((project, tiers) -> tiers.forEach((tier, n) -> {
@@ -297,8 +284,8 @@ public final class ExecutorVerticle extends VerticleBase {
       if (project == null || workers.containsKey(r.id()) || !runsInternally(project.mode(), r.tier())) {
         continue;
       }
-      Integer wave = waveLimit.get(r.projectId());
-      if (wave != null && r.wave() > wave) {
+      // With wave checkpoints (API.md §18.3), a later wave waits for the resume that releases it.
+      if (config.waveCheckpoints() && r.wave() > project.waveReleased()) {
         continue;
       }
       String provider = provider(r.tier());
@@ -395,8 +382,8 @@ public final class ExecutorVerticle extends VerticleBase {
         if (w != null) {
           vertx.cancelTimer(w.heartbeat());
         }
-        checkProject(task.projectId(), task.wave());
-        dispatch();
+        // The check may end or pause the project (wave checkpoint): it must land before the next pass.
+        checkProject(task.projectId(), task.wave()).onComplete(checked -> dispatch());
       });
     });
   }
@@ -571,9 +558,9 @@ public final class ExecutorVerticle extends VerticleBase {
    * failed by deadlock; with wave checkpoints, pauses between waves. {@code finishedWave} is the wave
    * of a task that just ended, or -1.
    */
-  private void checkProject(String projectId, int finishedWave) {
+  private Future<?> checkProject(String projectId, int finishedWave) {
     double now = now();
-    store.statusCounts(projectId).compose(counts -> {
+    return store.statusCounts(projectId).compose(counts -> {
       int pending = counts.getOrDefault("pending", 0);
       int blocked = counts.getOrDefault("blocked", 0);
       int active = counts.getOrDefault("queued", 0) + counts.getOrDefault("running", 0);
@@ -609,15 +596,20 @@ public final class ExecutorVerticle extends VerticleBase {
         });
       }
       if (config.waveCheckpoints() && finishedWave >= 0) {
-        return store.lowestOpenWave(projectId).compose(lowest -> lowest == null || lowest <= finishedWave
-            ? Future.succeededFuture()
-            : store.pauseProject(projectId, now).onSuccess(paused -> {
-              if (paused) {
-                progress.emit(projectId, null, EventTypes.WAVE_CHECKPOINT, "Wave " + finishedWave
-                    + " complete. Resume to start wave " + lowest + ".",
-                    new JsonObject().put("wave", finishedWave).put("next_wave", lowest));
-              }
-            }));
+        return Future.all(store.lowestOpenWave(projectId), store.waveReleased(projectId)).compose(waves -> {
+          Integer lowest = waves.resultAt(0);
+          int released = waves.resultAt(1);
+          if (lowest == null || lowest <= released) {
+            return Future.succeededFuture();
+          }
+          return store.pauseAtWave(projectId, lowest, now).onSuccess(paused -> {
+            if (paused) {
+              progress.emit(projectId, null, EventTypes.WAVE_CHECKPOINT, "Wave " + released
+                  + " complete. Resume to start wave " + lowest + ".",
+                  new JsonObject().put("wave", released).put("next_wave", lowest));
+            }
+          });
+        });
       }
       return Future.succeededFuture();
     }).onFailure(err -> LOG.warn("project check failed [project: {}, reason: {}]", projectId, err.getMessage()));

@@ -22,7 +22,8 @@ final class TaskStore {
   /** Tasks waiting on a dependency that is not completed. */
   private static final String UNFINISHED_DEP = "EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"
       + " WHERE d.task_id = tasks.id AND dep.status <> 'completed')";
-  private static final String EXECUTING = "SELECT id, name, config_json FROM projects WHERE status = 'executing'";
+  private static final String EXECUTING = "SELECT id, name, config_json, wave_released FROM projects"
+      + " WHERE status = 'executing'";
   private static final String UNBLOCK_PROJECT = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE project_id = ?"
       + " AND status = 'blocked' AND NOT " + UNFINISHED_DEP;
   private static final String UNBLOCK_DEPENDANTS = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE status = 'blocked'"
@@ -60,6 +61,9 @@ final class TaskStore {
       + " WHERE id = ? AND status = 'executing'";
   private static final String PAUSE_PROJECT = "UPDATE projects SET status = 'paused', updated_at = ? WHERE id = ?"
       + " AND status = 'executing'";
+  private static final String PAUSE_AT_WAVE = "UPDATE projects SET status = 'paused', wave_released = ?, updated_at = ?"
+      + " WHERE id = ? AND status = 'executing' AND wave_released < ?";
+  private static final String WAVE_RELEASED = "SELECT wave_released FROM projects WHERE id = ?";
   private static final String DEPENDANTS = "SELECT t.id, t.context_json FROM task_deps d JOIN tasks t ON t.id = d.task_id"
       + " WHERE d.depends_on = ?";
   private static final String SET_CONTEXT = "UPDATE tasks SET context_json = ?, updated_at = ? WHERE id = ?";
@@ -110,7 +114,7 @@ final class TaskStore {
    * An executing project: its id, name, execution mode (API.md §12.1), and the CLI agent that runs
    * its tasks ({@code config.cli_agent}: claude_code, codex, gemini) with its tool profile, or null.
    */
-  record ExecutingProject(String id, String name, String mode, String cliAgent, String cliProfile) {}
+  record ExecutingProject(String id, String name, String mode, String cliAgent, String cliProfile, int waveReleased) {}
 
   /** A ready task as the dispatcher sees it. */
   record Ready(String id, String projectId, String tier, int wave) {}
@@ -134,7 +138,8 @@ final class TaskStore {
         String mode = "hybrid".equals(m) || "external".equals(m) ? (String) m : "auto";
         String agent = config.getValue("cli_agent") instanceof String a && !a.isBlank() ? a : null;
         String profile = config.getValue("cli_profile") instanceof String p ? p : null;
-        out.put(r.getString("id"), new ExecutingProject(r.getString("id"), r.getString("name"), mode, agent, profile));
+        out.put(r.getString("id"), new ExecutingProject(r.getString("id"), r.getString("name"), mode, agent, profile,
+            r.getInteger("wave_released")));
       }
       return out;
     });
@@ -302,6 +307,16 @@ final class TaskStore {
         return out;
       });
     });
+  }
+
+  /** Pauses at a wave checkpoint and releases {@code nextWave} for the resume, in one statement. */
+  Future<Boolean> pauseAtWave(String projectId, int nextWave, double now) {
+    return cas(PAUSE_AT_WAVE, Tuple.of(nextWave, now, projectId, nextWave));
+  }
+
+  Future<Integer> waveReleased(String projectId) {
+    return db.client().preparedQuery(WAVE_RELEASED).execute(Tuple.of(projectId))
+        .map(rows -> rows.size() == 0 ? 0 : rows.iterator().next().getInteger("wave_released"));
   }
 
   Future<Integer> lowestOpenWave(String projectId) {

@@ -420,6 +420,43 @@ class ExecutorIT {
         .contains("execution");
   }
 
+  @Test
+  @DisplayName("with wave checkpoints the project pauses between waves and resumes on execute")
+  void waveCheckpoints() {
+    startKernel(c -> c.getJsonObject("execution").put("wave_checkpoints", true));
+    behaviour.put("Slow", Behaviour.ok(300));
+    run(plan("Fast", List.of(), "Slow", List.of(), "Next", List.of(0)));
+    awaitStatus("paused");
+    assertThat(tasks().get("Slow").getString("status")).as("wave 0 finished before the pause").isEqualTo("completed");
+    assertThat(attempts).as("wave 1 did not start early").doesNotContainKey("Next");
+    JsonArray events = k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject().getJsonArray("events");
+    JsonObject checkpoint = events.stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("event_type").equals("wave_checkpoint")).findFirst().orElseThrow();
+    assertThat(checkpoint.getJsonObject("data")).isEqualTo(new JsonObject().put("wave", 0).put("next_wave", 1));
+    assertThat(checkpoint.getString("message")).isEqualTo("Wave 0 complete. Resume to start wave 1.");
+    execute();
+    awaitStatus("completed");
+  }
+
+  @Test
+  @DisplayName("the executor reports every step to the progress log in order")
+  void progressEvents() {
+    startKernel(c -> {});
+    behaviour.put("Flaky", new Behaviour(10, 1, 503, 50));
+    run(plan("Flaky", List.of(), "Then", List.of(0)));
+    awaitStatus("completed");
+    await("project_complete logged", () -> k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject()
+        .getJsonArray("events").stream().anyMatch(e -> ((JsonObject) e).getString("event_type").equals("project_complete")));
+    List<String> types = k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject().getJsonArray("events")
+        .stream().map(e -> ((JsonObject) e).getString("event_type")).toList();
+    assertThat(types).containsSubsequence("task_start", "task_retry", "task_start", "task_complete", "task_start",
+        "task_complete", "project_complete");
+    JsonObject complete = k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject().getJsonArray("events")
+        .stream().map(JsonObject.class::cast).filter(e -> e.getString("event_type").equals("task_complete")).findFirst()
+        .orElseThrow();
+    assertThat(complete.getJsonObject("data").getDouble("cost_usd")).isEqualTo(0.00035);
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
