@@ -87,8 +87,8 @@ public final class MonitorVerticle extends VerticleBase {
     var net = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) HostProbe.TCP_TIMEOUT_MS));
     HostProbe probe = new HostProbe(web, net);
     List<ResourceCheck> catalogue = new ArrayList<>();
-    config.ollamaHosts().forEach(host -> catalogue.add(new OllamaCheck(host, probe)));
-    config.comfyuiHosts().forEach(host -> catalogue.add(new ComfyUiCheck(host, probe)));
+    config.ollamaHosts().forEach(host -> catalogue.add(HttpHostCheck.ollama(host, probe)));
+    config.comfyuiHosts().forEach(host -> catalogue.add(HttpHostCheck.comfyUi(host, probe)));
     catalogue.add(new AnthropicCheck(web, config.anthropicApiKey(), config.anthropicBaseUrl()));
     catalogue.add(new CliCheck(vertx, "gemini", "Gemini CLI", config.pathVariable()));
     catalogue.add(new CliCheck(vertx, "codex", "Codex CLI", config.pathVariable()));

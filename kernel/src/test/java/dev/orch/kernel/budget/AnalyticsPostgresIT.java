@@ -1,26 +1,16 @@
 package dev.orch.kernel.budget;
 
-import dev.orch.kernel.testing.PgTestDatabase;
+import dev.orch.kernel.testing.PgSchemas;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The analytics suite again, on PostgreSQL (its daily trend uses the dialect's own date function). */
+/** The {@link AnalyticsIT} suite again, on PostgreSQL: the same migrations and repository code. */
 class AnalyticsPostgresIT extends AnalyticsIT {
-  private final List<PgTestDatabase> schemas = new ArrayList<>();
+  @RegisterExtension final PgSchemas pg = new PgSchemas();
 
   @Override
   protected JsonObject config(Path dataDir) {
-    PgTestDatabase pg = PgTestDatabase.create();
-    schemas.add(pg);
-    return super.config(dataDir).put("db_url", pg.url());
-  }
-
-  @AfterEach
-  void dropSchemas() {
-    k.close();
-    schemas.forEach(PgTestDatabase::close);
+    return pg.on(super.config(dataDir));
   }
 }

@@ -1,23 +1,16 @@
 package dev.orch.kernel.tasks;
 
-import dev.orch.kernel.testing.PgTestDatabase;
+import dev.orch.kernel.testing.PgSchemas;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The {@link ExecutionIT} suite again, on PostgreSQL. */
+/** The {@link ExecutionIT} suite again, on PostgreSQL: the same migrations and repository code. */
 class ExecutionPostgresIT extends ExecutionIT {
-  private PgTestDatabase pg;
+  @RegisterExtension final PgSchemas pg = new PgSchemas();
 
   @Override
   protected JsonObject config(Path dataDir) {
-    pg = PgTestDatabase.create();
-    return super.config(dataDir).put("db_url", pg.url());
-  }
-
-  @AfterEach
-  void dropSchema() {
-    k.close();
-    pg.close();
+    return pg.on(super.config(dataDir));
   }
 }
