@@ -18,8 +18,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  *   <li>{@code FAIL}: after the first line, print a non-JSON line and two stderr lines, exit 3.
  * </ul>
  */
-final class FakeClis {
-  static final String ANSWER = "The project is a demo.";
+public final class FakeClis {
+  public static final String ANSWER = "The project is a demo.";
 
   private static final String PRELUDE = """
       #!/bin/sh
@@ -86,7 +86,7 @@ final class FakeClis {
   private FakeClis() {}
 
   /** Writes the three scripts, executable, into {@code bin} and returns it. */
-  static Path install(Path bin) throws IOException {
+  public static Path install(Path bin) throws IOException {
     Files.createDirectories(bin);
     write(bin.resolve("claude"), CLAUDE);
     write(bin.resolve("codex"), CODEX);

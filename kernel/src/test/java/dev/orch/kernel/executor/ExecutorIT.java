@@ -49,6 +49,7 @@ class ExecutorIT {
   }
 
   final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+  JsonObject projectConfig = new JsonObject();
 
   @BeforeEach
   void start() throws Exception {
@@ -130,8 +131,8 @@ class ExecutorIT {
 
   /** Approves a plan of the given tasks (title → dependency indices) and starts execution. */
   private List<String> run(Map<String, List<Integer>> tasks) {
-    projectId = k.post("/api/projects", new JsonObject().put("name", "p").put("requirements", "r"), token)
-        .bodyAsJsonObject().getString("id");
+    projectId = k.post("/api/projects", new JsonObject().put("name", "p").put("requirements", "r")
+        .put("config", projectConfig), token).bodyAsJsonObject().getString("id");
     JsonArray list = new JsonArray();
     tasks.forEach((title, deps) -> list.add(new JsonObject().put("title", title).put("description", "Do " + title + ".")
         .put("task_type", "code").put("complexity", "simple")
@@ -455,6 +456,30 @@ class ExecutorIT {
         .stream().map(JsonObject.class::cast).filter(e -> e.getString("event_type").equals("task_complete")).findFirst()
         .orElseThrow();
     assertThat(complete.getJsonObject("data").getDouble("cost_usd")).isEqualTo(0.00035);
+  }
+
+  @Test
+  @DisplayName("a project with a CLI agent runs its tasks as that CLI in the project folder, billed and streamed")
+  void cliAgent() throws Exception {
+    Path bin = dev.orch.kernel.agents.FakeClis.install(dir.resolve("bin"));
+    startKernel(c -> c.put("cli_agents", new JsonObject().put("claude_code",
+        new JsonObject().put("binary", bin.resolve("claude").toString()))));
+    projectConfig = new JsonObject().put("cli_agent", "claude_code").put("cli_profile", "readonly");
+    run(plan("Summarise", List.of()));
+    awaitStatus("completed");
+    JsonObject task = tasks().get("Summarise");
+    assertThat(task.getString("output_text")).contains(dev.orch.kernel.agents.FakeClis.ANSWER);
+    assertThat(calls()).as("no Messages API call: the CLI did the work").isEmpty();
+    Path workspace = k.config.dataDir().resolve("projects").resolve(projectId);
+    assertThat(java.nio.file.Files.readString(workspace.resolve("cwd.txt")).strip())
+        .isEqualTo(workspace.toRealPath().toString());
+    assertThat(java.nio.file.Files.readString(workspace.resolve("stdin.txt"))).contains("Do Summarise.");
+    assertThat(java.nio.file.Files.readString(workspace.resolve("args.txt"))).contains("--disallowedTools");
+    JsonObject usage = k.get("/api/usage/summary?project_id=" + projectId, token).bodyAsJsonObject();
+    assertThat(usage.getLong("api_call_count")).isEqualTo(1);
+    assertThat(usage.getJsonObject("by_provider").fieldNames()).containsExactly("claude_code");
+    await("agent output streamed", () -> k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject()
+        .getJsonArray("events").stream().anyMatch(e -> ((JsonObject) e).getString("event_type").equals("agent_output")));
   }
 
   private static void sleep(long ms) {
