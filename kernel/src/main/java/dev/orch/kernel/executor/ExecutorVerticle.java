@@ -390,15 +390,28 @@ public final class ExecutorVerticle extends VerticleBase {
 
   private Future<?> succeeded(Claimed task, TaskRun.Result result) {
     double now = now();
+    boolean claudeTier = tier(task.tier()) != Tier.OLLAMA;
+    if (!(config.verificationEnabled() && claudeTier)) {
+      // Nothing sits between completion and release: one transaction for all of it.
+      return store.completeAndRelease(task, result, config.contextForwardMaxChars(), now).onSuccess(stored -> {
+        if (!stored) {
+          LOG.info("task result discarded: cancelled or lease lost [task: {}]", task.id());
+          return;
+        }
+        progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),
+            new JsonObject().put("cost_usd", result.costUsd()));
+        if (config.knowledgeExtractionEnabled() && claudeTier) {
+          reviewer.extract(task.projectId(), task.id(), task.title(), result.output(), now);
+        }
+      });
+    }
     return store.complete(task, result, now).compose(stored -> {
       if (!stored) {
         LOG.info("task result discarded: cancelled or lease lost [task: {}]", task.id());
         return Future.succeededFuture();
       }
-      boolean claudeTier = tier(task.tier()) != Tier.OLLAMA;
-      Future<Boolean> verified = config.verificationEnabled() && claudeTier
-          ? verify(task, result) : Future.succeededFuture(true);
-      return verified.compose(completes -> completes ? completed(task, result, claudeTier) : Future.succeededFuture());
+      return verify(task, result).compose(completes -> completes ? completed(task, result, true)
+          : Future.succeededFuture());
     });
   }
 
