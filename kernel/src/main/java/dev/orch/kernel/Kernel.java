@@ -83,12 +83,15 @@ public final class Kernel {
 
   /** Opens the store and deploys every verticle, in dependency order. */
   public static Future<Kernel> start(Vertx vertx, OrchConfig config, Clock clock) {
-    Sections sections;
     try {
-      sections = Sections.from(config);
+      return start(vertx, config, Sections.from(config), clock);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
+  }
+
+  /** As {@link #start(Vertx, OrchConfig, Clock)} with the sections already validated. */
+  public static Future<Kernel> start(Vertx vertx, OrchConfig config, Sections sections, Clock clock) {
     config.warnings().forEach(w -> LOG.warn("config: {}", w));
     return Db.open(vertx, config.db()).compose(db -> {
       Tokens tokens = new Tokens(vertx, config.auth(), clock);

@@ -49,9 +49,10 @@ public final class Main {
     }
 
     OrchConfig config;
+    Kernel.Sections sections;
     try {
       config = OrchConfig.from(ConfigLoader.load(cwd.resolve("conf/config.json"), override, System.getenv()), cwd);
-      Kernel.Sections.from(config);
+      sections = Kernel.Sections.from(config);
     } catch (ConfigException e) {
       fail("invalid configuration: " + e.getMessage());
       return;
@@ -69,7 +70,7 @@ public final class Main {
     }
     Kernel kernel;
     try {
-      kernel = Kernel.start(vertx, config, Clock.systemUTC()).await(5, TimeUnit.MINUTES);
+      kernel = Kernel.start(vertx, config, sections, Clock.systemUTC()).await(5, TimeUnit.MINUTES);
     } catch (Exception e) {
       log.error("startup failed: {}", e.getMessage(), e);
       vertx.close();

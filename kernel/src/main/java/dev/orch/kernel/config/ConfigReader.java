@@ -6,14 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Typed, dotted-key reads over the layered JSON; every failure names the key. */
-final class ConfigReader {
+public final class ConfigReader {
   private final JsonObject root;
 
-  ConfigReader(JsonObject root) {
+  public ConfigReader(JsonObject root) {
     this.root = root;
   }
 
-  Object value(String key) {
+  public Object value(String key) {
     Object node = root;
     for (String part : key.split("\\.")) {
       if (!(node instanceof JsonObject object)) {
@@ -24,7 +24,7 @@ final class ConfigReader {
     return node;
   }
 
-  String string(String key, String fallback) {
+  public String string(String key, String fallback) {
     Object value = value(key);
     if (value == null) {
       return fallback;
@@ -35,7 +35,7 @@ final class ConfigReader {
     throw new ConfigException(key + " must be a string, got " + value);
   }
 
-  boolean bool(String key, boolean fallback) {
+  public boolean bool(String key, boolean fallback) {
     Object value = value(key);
     if (value == null) {
       return fallback;
@@ -46,7 +46,7 @@ final class ConfigReader {
     throw new ConfigException(key + " must be true or false, got " + value);
   }
 
-  double number(String key, double fallback) {
+  public double number(String key, double fallback) {
     Object value = value(key);
     if (value == null) {
       return fallback;
@@ -57,7 +57,7 @@ final class ConfigReader {
     throw new ConfigException(key + " must be a number, got " + value);
   }
 
-  int integer(String key, int fallback) {
+  public int integer(String key, int fallback) {
     Object value = value(key);
     if (value == null) {
       return fallback;
@@ -69,7 +69,7 @@ final class ConfigReader {
     throw new ConfigException(key + " must be an integer, got " + value);
   }
 
-  int integerIn(String key, int fallback, int min, int max) {
+  public int integerIn(String key, int fallback, int min, int max) {
     int value = integer(key, fallback);
     if (value < min || value > max) {
       throw new ConfigException(key + " must be between " + min + " and " + max + ", got " + value);
@@ -77,7 +77,15 @@ final class ConfigReader {
     return value;
   }
 
-  double positive(String key, double fallback) {
+  public int positiveInteger(String key, int fallback) {
+    int value = integer(key, fallback);
+    if (value <= 0) {
+      throw new ConfigException(key + " must be > 0, got " + value);
+    }
+    return value;
+  }
+
+  public double positive(String key, double fallback) {
     double value = number(key, fallback);
     if (value <= 0) {
       throw new ConfigException(key + " must be > 0, got " + value);
@@ -85,7 +93,7 @@ final class ConfigReader {
     return value;
   }
 
-  double nonNegative(String key, double fallback) {
+  public double nonNegative(String key, double fallback) {
     double value = number(key, fallback);
     if (value < 0) {
       throw new ConfigException(key + " must be >= 0, got " + value);
@@ -93,7 +101,7 @@ final class ConfigReader {
     return value;
   }
 
-  List<String> strings(String key) {
+  public List<String> strings(String key) {
     Object value = value(key);
     if (value == null) {
       return List.of();
@@ -111,7 +119,7 @@ final class ConfigReader {
     return List.copyOf(out);
   }
 
-  JsonObject object(String key) {
+  public JsonObject object(String key) {
     Object value = value(key);
     if (value == null) {
       return new JsonObject();
@@ -122,7 +130,7 @@ final class ConfigReader {
     throw new ConfigException(key + " must be an object, got " + value);
   }
 
-  JsonArray array(String key) {
+  public JsonArray array(String key) {
     Object value = value(key);
     if (value == null) {
       return new JsonArray();

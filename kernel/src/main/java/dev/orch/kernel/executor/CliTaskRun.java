@@ -1,5 +1,6 @@
 package dev.orch.kernel.executor;
 
+import dev.orch.kernel.budget.Budget;
 import dev.orch.kernel.agents.CliAgent;
 import dev.orch.kernel.agents.CliAgentOutput;
 import dev.orch.kernel.agents.CliAgentRequest;
@@ -7,7 +8,6 @@ import dev.orch.kernel.agents.CliAgentResult;
 import dev.orch.kernel.agents.CliAgentRun;
 import dev.orch.kernel.agents.CliAgentRunner;
 import dev.orch.kernel.agents.ToolProfile;
-import dev.orch.kernel.budget.BudgetAddresses;
 import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.budget.UsageRecord;
 import dev.orch.kernel.bus.OrchestratorException;
@@ -17,8 +17,6 @@ import dev.orch.kernel.progress.Progress;
 import dev.orch.kernel.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,9 +28,9 @@ import java.util.List;
  */
 final class CliTaskRun implements Attempt {
   static final String OUTPUT_EVENT = "agent_output";
-  private static final long BUDGET_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
+  private final Budget budget;
   private final CliAgentRunner runner;
   private final Pricing pricing;
   private final Progress progress;
@@ -48,6 +46,7 @@ final class CliTaskRun implements Attempt {
   CliTaskRun(Vertx vertx, CliAgentRunner runner, Pricing pricing, Progress progress, Claimed task, CliAgent agent,
       ToolProfile profile, String estimateModel, String systemPrompt, Path workspace) {
     this.vertx = vertx;
+    this.budget = new Budget(vertx.eventBus());
     this.runner = runner;
     this.pricing = pricing;
     this.progress = progress;
@@ -66,22 +65,25 @@ final class CliTaskRun implements Attempt {
     double estimate = pricing.has(estimateModel)
         ? pricing.estimate(estimateModel, prompt.length() / 4 + 2000, task.maxTokens()).doubleValue() : 0;
     return vertx.executeBlocking(() -> Files.createDirectories(workspace))
-        .compose(dir -> vertx.eventBus().<JsonObject>request(BudgetAddresses.RESERVE,
-            new ReserveRequest(estimate, task.projectId(), task.id(), "execution", null).toJson(),
-            new DeliveryOptions().setSendTimeout(BUDGET_TIMEOUT_MS)))
+        .compose(dir -> budget.reserve(new ReserveRequest(estimate, task.projectId(), task.id(), "execution", null)))
         .transform(reserved -> {
           if (reserved.failed()) {
             return Future.failedFuture(new TaskRun.Failed(reserved.cause(), TaskRun.Result.none(agent.wire()),
-                MeteredModel.budgetRefusal(reserved.cause())));
+                Budget.refused(reserved.cause())));
           }
-          String reservationId = reserved.result().body().getString("reservation_id");
+          String reservationId = reserved.result();
           CliAgentRequest request = CliAgentRequest.of(agent, prompt, workspace).forTask(task.projectId(), task.id())
               .withProfile(profile);
           handle = runner.start(request, this::onOutput);
           if (cancelled) {
             handle.cancel();
           }
-          return handle.result().compose(result -> record(reservationId, result).compose(v -> outcome(result)));
+          return handle.result().compose(result -> {
+            TaskRun.Result spent = spent(result);
+            UsageRecord usage = new UsageRecord(Ids.hex32(), reservationId, task.projectId(), task.id(), agent.wire(),
+                spent.model(), spent.promptTokens(), spent.completionTokens(), spent.costUsd(), "execution");
+            return budget.record(usage).compose(v -> outcome(result, spent));
+          });
         });
   }
 
@@ -92,25 +94,17 @@ final class CliTaskRun implements Attempt {
     }
   }
 
-  private Future<Void> record(String reservationId, CliAgentResult result) {
+  /** What the run cost: the agent's own figure when it reports one, else its tokens at the model's price. */
+  private TaskRun.Result spent(CliAgentResult result) {
     long input = result.usage() == null ? 0 : result.usage().totalInput();
     long output = result.usage() == null ? 0 : result.usage().output();
     String model = result.model() == null ? agent.wire() : result.model();
     double cost = result.costUsd() != null ? result.costUsd()
         : result.usage() != null && pricing.has(model) ? pricing.cost(model, result.usage()).doubleValue() : 0;
-    UsageRecord usage = new UsageRecord(Ids.hex32(), reservationId, task.projectId(), task.id(), agent.wire(), model,
-        input, output, cost, "execution");
-    return vertx.eventBus().request(BudgetAddresses.RECORD, usage.toJson(),
-        new DeliveryOptions().setSendTimeout(BUDGET_TIMEOUT_MS)).mapEmpty();
+    return new TaskRun.Result(result.text(), input, output, cost, model);
   }
 
-  private Future<TaskRun.Result> outcome(CliAgentResult result) {
-    long input = result.usage() == null ? 0 : result.usage().totalInput();
-    long output = result.usage() == null ? 0 : result.usage().output();
-    String model = result.model() == null ? agent.wire() : result.model();
-    double cost = result.costUsd() != null ? result.costUsd()
-        : result.usage() != null && pricing.has(model) ? pricing.cost(model, result.usage()).doubleValue() : 0;
-    TaskRun.Result spent = new TaskRun.Result(result.text(), input, output, cost, model);
+  private Future<TaskRun.Result> outcome(CliAgentResult result, TaskRun.Result spent) {
     if (result.succeeded()) {
       return Future.succeededFuture(spent);
     }

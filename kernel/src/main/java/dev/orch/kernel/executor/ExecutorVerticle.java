@@ -99,6 +99,7 @@ public final class ExecutorVerticle extends VerticleBase {
       vertx.setPeriodic((long) (config.safetyTickSeconds() * 1000), id -> safetyTick());
       LOG.info("executor started [node: {}, maxConcurrent: {}, perProject: {}, lease: {}s]", node,
           config.maxConcurrent(), config.maxPerProject(), config.leaseSeconds());
+      scheduleBackoffWake(now());
       dispatch();
     });
   }
@@ -143,6 +144,8 @@ public final class ExecutorVerticle extends VerticleBase {
       if (projectId != null) {
         checkProject(projectId, -1);
       }
+      // A resumed project may hold tasks in backoff: their timer must be armed.
+      scheduleBackoffWake(now());
       dispatch();
     });
   }
@@ -206,6 +209,7 @@ public final class ExecutorVerticle extends VerticleBase {
           if (ar.failed()) {
             LOG.warn("safety tick failed [reason: {}]", ar.cause().getMessage());
           }
+          scheduleBackoffWake(now);
           dispatch();
         });
   }
@@ -258,7 +262,6 @@ public final class ExecutorVerticle extends VerticleBase {
       Map<String, Map<String, Integer>> active = state.resultAt(1);
       int running = active.values().stream().flatMap(m -> m.values().stream()).mapToInt(Integer::intValue).sum();
       int free = config.maxConcurrent() - running;
-      scheduleBackoffWake(now);
       if (free <= 0 || projects.isEmpty()) {
         return Future.succeededFuture();
       }
@@ -340,6 +343,7 @@ public final class ExecutorVerticle extends VerticleBase {
         backoffTimer = -1;
         backoffAt = Double.MAX_VALUE;
         dispatch();
+        scheduleBackoffWake(now()); // the next backoff still ahead, if any
       });
     });
   }

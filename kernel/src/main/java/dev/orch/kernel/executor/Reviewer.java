@@ -1,5 +1,6 @@
 package dev.orch.kernel.executor;
 
+import dev.orch.kernel.budget.Budget;
 import dev.orch.kernel.model.ChatRequest;
 import dev.orch.kernel.planner.PlanParser;
 import dev.orch.kernel.store.Ids;
@@ -56,7 +57,7 @@ final class Reviewer {
         .withSystem(VERIFY_SYSTEM);
     return metered.call(request, task.projectId(), task.id(), "verification")
         .map(answer -> verdict(answer.response().text()))
-        .otherwise(err -> MeteredModel.budgetRefusal(err) ? new Verdict("skipped", "Skipped: budget exhausted")
+        .otherwise(err -> Budget.refused(err) ? new Verdict("skipped", "Skipped: budget exhausted")
             : new Verdict("skipped", "Verification error: " + err.getMessage()));
   }
 

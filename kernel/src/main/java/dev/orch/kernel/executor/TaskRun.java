@@ -1,5 +1,6 @@
 package dev.orch.kernel.executor;
 
+import dev.orch.kernel.budget.Budget;
 import dev.orch.kernel.executor.TaskStore.Claimed;
 import dev.orch.kernel.model.ChatMessage;
 import dev.orch.kernel.model.ChatRequest;
@@ -131,7 +132,7 @@ final class TaskRun implements Attempt {
     return metered.call(base.withMessages(List.copyOf(messages)), task.projectId(), task.id(), "execution")
         .transform(ar -> {
           if (ar.failed()) {
-            if (MeteredModel.budgetRefusal(ar.cause())) {
+            if (Budget.refused(ar.cause())) {
               return Future.failedFuture(round == 0 ? new Failed(ar.cause(), acc.result(), true)
                   : new BudgetExhausted(acc.result()));
             }

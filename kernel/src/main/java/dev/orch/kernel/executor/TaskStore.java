@@ -1,5 +1,6 @@
 package dev.orch.kernel.executor;
 
+import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.tasks.TaskView;
 import io.vertx.core.Future;
@@ -22,7 +23,7 @@ final class TaskStore {
   /** Tasks waiting on a dependency that is not completed. */
   private static final String UNFINISHED_DEP = "EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"
       + " WHERE d.task_id = tasks.id AND dep.status <> 'completed')";
-  private static final String EXECUTING = "SELECT id, name, config_json, wave_released FROM projects"
+  private static final String EXECUTING = "SELECT " + Project.COLUMNS + ", wave_released FROM projects"
       + " WHERE status = 'executing'";
   private static final String UNBLOCK_PROJECT = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE project_id = ?"
       + " AND status = 'blocked' AND NOT " + UNFINISHED_DEP;
@@ -128,12 +129,7 @@ final class TaskStore {
     return db.client().query(EXECUTING).execute().map(rows -> {
       Map<String, ExecutingProject> out = new HashMap<>();
       for (Row r : rows) {
-        JsonObject config;
-        try {
-          config = new JsonObject(r.getString("config_json") == null ? "{}" : r.getString("config_json"));
-        } catch (RuntimeException damaged) {
-          config = new JsonObject();
-        }
+        JsonObject config = Project.from(r).config();
         Object m = config.getValue("execution_mode");
         String mode = "hybrid".equals(m) || "external".equals(m) ? (String) m : "auto";
         String agent = config.getValue("cli_agent") instanceof String a && !a.isBlank() ? a : null;
@@ -295,12 +291,13 @@ final class TaskStore {
   }
 
   Future<Boolean> recover(String taskId, String status, boolean wasRunning, double now) {
-    String error = wasRunning ? "Recovered from stale state (retry {n})" : "Recovered from queued state after restart";
     return db.pool().withTransaction(tx -> tx.preparedQuery("SELECT retry_count FROM tasks WHERE id = ?")
         .execute(Tuple.of(taskId)).compose(rows -> {
-          int n = rows.size() == 0 ? 0 : rows.iterator().next().getInteger("retry_count") + (wasRunning ? 1 : 0);
-          return tx.preparedQuery(RECOVER).execute(Tuple.of(wasRunning ? 1 : 0, error.replace("{n}", String.valueOf(n)),
-              now, taskId, status)).map(r -> r.rowCount() == 1);
+          int retries = rows.size() == 0 ? 0 : rows.iterator().next().getInteger("retry_count");
+          String error = wasRunning ? "Recovered from stale state (retry " + (retries + 1) + ")"
+              : "Recovered from queued state after restart";
+          return tx.preparedQuery(RECOVER).execute(Tuple.of(wasRunning ? 1 : 0, error, now, taskId, status))
+              .map(r -> r.rowCount() == 1);
         }));
   }
 

@@ -1,6 +1,7 @@
 package dev.orch.kernel.planner;
 
 import dev.orch.kernel.planner.Decomposition.TaskDraft;
+import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -13,7 +14,7 @@ import java.util.List;
 
 /** SQL of the planner: plan versions, decomposition writes and project status moves. */
 final class PlanRepository {
-  private static final String PROJECT = "SELECT id, name, requirements, status, config_json FROM projects WHERE id = ?";
+  private static final String PROJECT = "SELECT " + Project.COLUMNS + " FROM projects WHERE id = ?";
   private static final String SET_STATUS = "UPDATE projects SET status = ?, updated_at = ? WHERE id = ?";
   // planning may start from these; compare-and-set so a concurrent execute is not overwritten
   private static final String START_PLANNING = "UPDATE projects SET status = 'planning', updated_at = ? WHERE id = ?"
@@ -34,30 +35,11 @@ final class PlanRepository {
       + " AND status = 'pending' AND EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"
       + " WHERE d.task_id = tasks.id AND dep.status <> 'completed')";
 
-  record ProjectRow(String id, String name, String requirements, String status, JsonObject config) {
-    String rigor() {
-      Object rigor = config.getValue("planning_rigor");
-      return "L1".equals(rigor) || "L3".equals(rigor) ? (String) rigor : "L2";
-    }
-  }
-
   record PlanRow(String id, JsonObject plan, String status) {}
 
-  Future<ProjectRow> project(SqlClient client, String id) {
-    return client.preparedQuery(PROJECT).execute(Tuple.of(id)).map(rows -> {
-      if (rows.size() == 0) {
-        return null;
-      }
-      Row r = rows.iterator().next();
-      JsonObject config;
-      try {
-        config = new JsonObject(r.getString("config_json") == null ? "{}" : r.getString("config_json"));
-      } catch (RuntimeException e) {
-        config = new JsonObject();
-      }
-      return new ProjectRow(r.getString("id"), r.getString("name"), r.getString("requirements"), r.getString("status"),
-          config);
-    });
+  Future<Project> project(SqlClient client, String id) {
+    return client.preparedQuery(PROJECT).execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? null : Project.from(rows.iterator().next()));
   }
 
   /** True when the project moved to {@code planning}. */

@@ -1,6 +1,6 @@
 package dev.orch.kernel.planner;
 
-import dev.orch.kernel.budget.BudgetAddresses;
+import dev.orch.kernel.budget.Budget;
 import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.budget.UsageRecord;
 import dev.orch.kernel.bus.Failures;
@@ -9,14 +9,13 @@ import dev.orch.kernel.model.ChatRequest;
 import dev.orch.kernel.model.ChatResponse;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.Pricing;
+import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Ids;
 import dev.orch.kernel.store.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -29,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PlannerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PlannerVerticle.class);
-  private static final long BUDGET_TIMEOUT_MS = 10_000;
   static final long ESTIMATE_INPUT_TOKENS = 2000;
   static final long ESTIMATE_OUTPUT_TOKENS = 2000;
 
@@ -40,6 +38,7 @@ public final class PlannerVerticle extends VerticleBase {
   private final Decomposer decomposer;
   private final Clock clock;
   private final PlanRepository repo = new PlanRepository();
+  private Budget budget;
 
   public PlannerVerticle(Db db, ModelProviders models, Pricing pricing, String planningModel, Decomposer decomposer,
       Clock clock) {
@@ -53,6 +52,7 @@ public final class PlannerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    budget = new Budget(vertx.eventBus());
     var generate = vertx.eventBus().<JsonObject>consumer(PlannerAddresses.GENERATE, msg -> reply(msg, generate(msg.body())));
     var approve = vertx.eventBus().<JsonObject>consumer(PlannerAddresses.APPROVE, msg -> reply(msg, approve(msg.body())));
     LOG.info("planner listening [addresses: {}, {}, model: {}]", PlannerAddresses.GENERATE, PlannerAddresses.APPROVE,
@@ -84,7 +84,7 @@ public final class PlannerVerticle extends VerticleBase {
           return repo.project(db.client(), projectId).compose(current -> Future.failedFuture(
               OrchestratorException.badRequest("Cannot plan a project in '" + current.status() + "' state")));
         }
-        LOG.info("planning started [project: {}, rigor: {}, model: {}]", projectId, project.rigor(), planningModel);
+        LOG.info("planning started [project: {}, rigor: {}, model: {}]", projectId, project.planningRigor(), planningModel);
         return reserve(projectId)
             .compose(reservationId -> callAndStore(project, reservationId))
             // Back to draft in every outcome (API.md §8.2).
@@ -95,48 +95,38 @@ public final class PlannerVerticle extends VerticleBase {
 
   private Future<String> reserve(String projectId) {
     double estimate = pricing.estimate(planningModel, ESTIMATE_INPUT_TOKENS, ESTIMATE_OUTPUT_TOKENS).doubleValue();
-    JsonObject request = new ReserveRequest(estimate, projectId, null, "planning", null).toJson();
-    return vertx.eventBus().<JsonObject>request(BudgetAddresses.RESERVE, request,
-            new DeliveryOptions().setSendTimeout(BUDGET_TIMEOUT_MS))
-        .map(reply -> reply.body().getString("reservation_id"))
-        .recover(err -> Future.failedFuture(err instanceof ReplyException re && re.failureCode() == 402
+    return budget.reserve(new ReserveRequest(estimate, projectId, null, "planning", null))
+        .recover(err -> Future.failedFuture(Budget.refused(err)
             ? OrchestratorException.budgetExhausted("Budget limit reached. Cannot generate plan.") : err));
   }
 
-  private Future<JsonObject> callAndStore(PlanRepository.ProjectRow project, String reservationId) {
-    ChatRequest request = ChatRequest.of(planningModel, PlannerPrompts.maxTokens(project.rigor()),
+  private Future<JsonObject> callAndStore(Project project, String reservationId) {
+    ChatRequest request = ChatRequest.of(planningModel, PlannerPrompts.maxTokens(project.planningRigor()),
             PlannerPrompts.user(project.name(), project.requirements()))
-        .withSystem(PlannerPrompts.system(project.rigor()));
+        .withSystem(PlannerPrompts.system(project.planningRigor()));
     String callId = Ids.hex32();
     return models.chat(request)
-        .recover(err -> release(reservationId).transform(ignored -> {
+        .recover(err -> budget.release(reservationId).transform(ignored -> {
           LOG.warn("planning call failed [project: {}, model: {}, reason: {}]", project.id(), planningModel,
               err.getMessage());
           return Future.failedFuture(new OrchestratorException(500, "Planning call to " + planningModel + " failed: "
               + err.getMessage()));
         }))
-        .compose(response -> record(project.id(), reservationId, callId, response).map(response))
-        .compose(response -> store(project, response));
-  }
-
-  private Future<Void> release(String reservationId) {
-    if (reservationId == null) {
-      return Future.succeededFuture();
-    }
-    return vertx.eventBus().request(BudgetAddresses.RELEASE, new JsonObject().put("reservation_id", reservationId),
-        new DeliveryOptions().setSendTimeout(BUDGET_TIMEOUT_MS)).mapEmpty();
+        .compose(response -> {
+          double cost = pricing.cost(response.model(), response.usage()).doubleValue();
+          return record(project.id(), reservationId, callId, response, cost).compose(v -> store(project, response, cost));
+        });
   }
 
   /** The spend is recorded as soon as the model answered, whether or not the answer is usable. */
-  private Future<Void> record(String projectId, String reservationId, String callId, ChatResponse response) {
-    double cost = pricing.cost(response.model(), response.usage()).doubleValue();
+  private Future<Void> record(String projectId, String reservationId, String callId, ChatResponse response,
+      double cost) {
     UsageRecord usage = new UsageRecord(callId, reservationId, projectId, null, response.provider(), response.model(),
         response.usage().totalInput(), response.usage().output(), cost, "planning");
-    return vertx.eventBus().request(BudgetAddresses.RECORD, usage.toJson(),
-        new DeliveryOptions().setSendTimeout(BUDGET_TIMEOUT_MS)).mapEmpty();
+    return budget.record(usage).mapEmpty();
   }
 
-  private Future<JsonObject> store(PlanRepository.ProjectRow project, ChatResponse response) {
+  private Future<JsonObject> store(Project project, ChatResponse response, double cost) {
     String text = response.text();
     if (text == null || text.isBlank()) {
       return failParse(project.id(), text, "Claude returned an empty response");
@@ -149,7 +139,6 @@ public final class PlannerVerticle extends VerticleBase {
     String planId = Ids.short12();
     long promptTokens = response.usage().totalInput();
     long completionTokens = response.usage().output();
-    double cost = pricing.cost(response.model(), response.usage()).doubleValue();
     double now = now();
     return db.pool().withTransaction(tx -> repo.insertPlan(tx, planId, project.id(), response.model(), promptTokens,
             completionTokens, cost, plan, now))

@@ -19,10 +19,12 @@ public record Project(
     String gitProjectBranch,
     JsonObject gitState) {
 
-  static final String COLUMNS = "id, name, requirements, status, created_at, updated_at, completed_at, config_json,"
+  /** The columns {@link #from} reads. */
+  public static final String COLUMNS = "id, name, requirements, status, created_at, updated_at, completed_at, config_json,"
       + " owner_id, repo_path, git_base_branch, git_project_branch, git_state_json";
 
-  static Project from(Row row) {
+  /** A row selected with {@link #COLUMNS}; a damaged JSON column reads as empty. */
+  public static Project from(Row row) {
     return new Project(row.getString("id"), row.getString("name"), row.getString("requirements"),
         row.getString("status"), row.getDouble("created_at"), row.getDouble("updated_at"),
         row.getDouble("completed_at"), json(row.getString("config_json")), row.getString("owner_id"),

@@ -1,7 +1,7 @@
 package dev.orch.kernel.tasks;
 
 import dev.orch.kernel.auth.Principal;
-import dev.orch.kernel.budget.BudgetAddresses;
+import dev.orch.kernel.budget.Budget;
 import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.budget.UsageRecord;
 import dev.orch.kernel.bus.OrchestratorException;
@@ -15,9 +15,7 @@ import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Times;
 import dev.orch.kernel.tasks.TaskRepository.TaskState;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -37,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExternalService {
   private static final Logger LOG = LoggerFactory.getLogger(ExternalService.class);
-  private static final long BUDGET_TIMEOUT_MS = 10_000;
   static final String PROVIDER = "anthropic";
   static final String PURPOSE = "external_execution";
   private static final int DESCRIPTION_PREVIEW = 500;
@@ -45,7 +42,7 @@ public final class ExternalService {
   private final Db db;
   private final ProjectAccess access;
   private final ExecutorSignals signals;
-  private final EventBus bus;
+  private final Budget budget;
   private final Progress progress;
   private final Pricing pricing;
   private final Clock clock;
@@ -55,7 +52,7 @@ public final class ExternalService {
     this.db = db;
     this.access = access;
     this.signals = signals;
-    this.bus = bus;
+    this.budget = new Budget(bus);
     this.progress = new Progress(bus);
     this.pricing = pricing;
     this.clock = clock;
@@ -224,10 +221,10 @@ public final class ExternalService {
     return reserve(task, cost).compose(reservationId -> {
       UsageRecord usage = new UsageRecord(callId, reservationId, task.projectId(), task.id(), PROVIDER,
           result.modelUsed(), result.promptTokens(), result.completionTokens(), cost, PURPOSE);
-      return bus.<JsonObject>request(BudgetAddresses.RECORD, usage.toJson(), budgetDelivery())
-          .compose(reply -> reply.body().getBoolean("duplicate", false) ? release(reservationId)
+      return budget.record(usage)
+          .compose(reply -> reply.getBoolean("duplicate", false) ? budget.release(reservationId)
               : Future.succeededFuture())
-          .recover(err -> release(reservationId).transform(ignored -> {
+          .recover(err -> budget.release(reservationId).transform(ignored -> {
             LOG.warn("external spend not recorded [project: {}, task: {}, reason: {}]", task.projectId(), task.id(),
                 err.getMessage());
             return Future.failedFuture(err);
@@ -242,30 +239,16 @@ public final class ExternalService {
    */
   private Future<String> reserve(TaskState task, double cost) {
     ReserveRequest request = new ReserveRequest(cost, task.projectId(), task.id(), PURPOSE, null);
-    return bus.<JsonObject>request(BudgetAddresses.RESERVE, request.toJson(), budgetDelivery())
-        .map(reply -> reply.body().getString("reservation_id"))
+    return budget.reserve(request)
         .recover(err -> {
-          if (err instanceof ReplyException re && re.failureCode() == 402) {
+          if (Budget.refused(err)) {
             LOG.warn("external spend over budget, recorded anyway [project: {}, task: {}, cost: {}, limit: {}]",
-                task.projectId(), task.id(), cost, re.getMessage());
+                task.projectId(), task.id(), cost, err.getMessage());
           } else {
             LOG.warn("external spend not reserved, recorded without [project: {}, task: {}, reason: {}]",
                 task.projectId(), task.id(), err.getMessage());
           }
           return Future.succeededFuture(null);
-        });
-  }
-
-  private Future<Void> release(String reservationId) {
-    if (reservationId == null) {
-      return Future.succeededFuture();
-    }
-    return bus.request(BudgetAddresses.RELEASE, new JsonObject().put("reservation_id", reservationId), budgetDelivery())
-        .<Void>mapEmpty()
-        // The reservation expires by itself; a failed release only holds budget a little longer.
-        .otherwise(err -> {
-          LOG.warn("reservation not released [reservation: {}, reason: {}]", reservationId, err.getMessage());
-          return null;
         });
   }
 
@@ -343,9 +326,6 @@ public final class ExternalService {
     return text.substring(0, text.offsetByCodePoints(0, DESCRIPTION_PREVIEW));
   }
 
-  private static DeliveryOptions budgetDelivery() {
-    return new DeliveryOptions().setSendTimeout(BUDGET_TIMEOUT_MS);
-  }
 
   private double now() {
     return Times.now(clock);
