@@ -30,10 +30,12 @@ public final class Db {
 
   private final Pool pool;
   private final Dialect dialect;
+  private final GroupCommit group;
 
-  private Db(Pool pool, Dialect dialect) {
+  private Db(Vertx vertx, Pool pool, Dialect dialect) {
     this.pool = pool;
     this.dialect = dialect;
+    this.group = new GroupCommit(vertx, pool);
   }
 
   /** Migrates the schema (on a worker thread) and opens the pool. */
@@ -41,12 +43,12 @@ public final class Db {
     return vertx.executeBlocking(() -> migrate(config))
         .map(dataSource -> {
           if (dataSource != null) {
-            return new Db(JDBCPool.pool(vertx, new AutoCommitRestoring(dataSource::getConnection),
+            return new Db(vertx, JDBCPool.pool(vertx, new AutoCommitRestoring(dataSource::getConnection),
                 new PoolOptions().setMaxSize(1)), Dialect.SQLITE);
           }
           Pool pg = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> DriverManager.getConnection(config.url())),
               new PoolOptions().setMaxSize(config.maxPoolSize()));
-          return new Db(pg, Dialect.POSTGRES);
+          return new Db(vertx, pg, Dialect.POSTGRES);
         });
   }
 
@@ -113,6 +115,11 @@ public final class Db {
       String lock = dialect.lockTable(table);
       return lock == null ? work.apply(conn) : conn.query(lock).execute().compose(ignored -> work.apply(conn));
     });
+  }
+
+  /** The group committer for the hot path's writes (see {@link GroupCommit}). */
+  public GroupCommit group() {
+    return group;
   }
 
   /** The plain client for single statements. */

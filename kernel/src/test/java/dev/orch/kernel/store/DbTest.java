@@ -3,6 +3,7 @@ package dev.orch.kernel.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orch.kernel.config.OrchConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -77,5 +78,59 @@ class DbTest {
     assertThat(row.getDouble("s")).isEqualTo(0.1 + 0.2 + 1234.5678901);
     assertThat(row.getDouble("a")).isEqualTo((0.1 + 0.2 + 1234.5678901) / 3);
     assertThat(row.getDouble("d")).isEqualTo(1234.5678901 - 0.1);
+  }
+
+  @Test
+  @DisplayName("group commit: units submitted together share a commit, run in order, and are durable when they complete")
+  void groupCommitBatchesUnits(Vertx vertx) throws Exception {
+    int n = 200;
+    java.util.List<Future<Integer>> done = new java.util.ArrayList<>();
+    java.util.concurrent.CountDownLatch submitted = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<Integer> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      for (int i = 0; i < n; i++) {
+        int x = i;
+        done.add(db.group().submit(sql -> {
+          ran.add(x);
+          return sql.update("INSERT INTO probe VALUES (?)", (double) x);
+        }));
+      }
+      submitted.countDown();
+    });
+    assertThat(submitted.await(10, TimeUnit.SECONDS)).isTrue();
+    Future.all(done).await(30, TimeUnit.SECONDS);
+    assertThat(committedRows()).isEqualTo(n);
+    assertThat(db.group().groups()).as("one commit serves many units").isLessThan(n / 4);
+    assertThat(ran).as("run in submission order").isSorted().hasSize(n);
+    // The pool's own statements still commit on their own after a group used its connection.
+    db.pool().query("INSERT INTO probe VALUES (-1)").execute().await(10, TimeUnit.SECONDS);
+    assertThat(committedRows()).isEqualTo(n + 1);
+  }
+
+  @Test
+  @DisplayName("group commit: a failing unit is undone alone and fails only its own future")
+  void groupCommitIsolatesAFailingUnit(Vertx vertx) throws Exception {
+    java.util.List<Future<?>> units = new java.util.ArrayList<>();
+    java.util.concurrent.CountDownLatch submitted = new java.util.concurrent.CountDownLatch(1);
+    vertx.getOrCreateContext().runOnContext(v -> {
+      units.add(db.group().submit(sql -> sql.update("INSERT INTO probe VALUES (1)")));
+      units.add(db.group().submit(sql -> {
+        sql.update("INSERT INTO probe VALUES (2)");
+        throw new IllegalStateException("refused");
+      }));
+      units.add(db.group().submit(sql -> sql.update("INSERT INTO probe VALUES (3)")));
+      units.add(db.group().submit(sql -> sql.update("INSERT INTO no_such_table VALUES (4)")));
+      submitted.countDown();
+    });
+    assertThat(submitted.await(10, TimeUnit.SECONDS)).isTrue();
+    Future.join(units).otherwiseEmpty().await(30, TimeUnit.SECONDS);
+    assertThat(units.get(0).succeeded()).isTrue();
+    assertThat(units.get(1).cause()).hasMessage("refused");
+    assertThat(units.get(2).succeeded()).isTrue();
+    assertThat(units.get(3).cause()).isInstanceOf(java.sql.SQLException.class);
+    var rows = db.group().submit(sql -> sql.query("SELECT x FROM probe ORDER BY x")).await(10, TimeUnit.SECONDS);
+    assertThat(rows).extracting(r -> r.getDouble("x")).containsExactly(1.0, 3.0);
+    assertThat(committedRows()).isEqualTo(2);
   }
 }

@@ -1,0 +1,161 @@
+package dev.orch.kernel.store;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.impl.ConnectionImpl;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.internal.SqlConnectionInternal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Group commit: the writes of the hot path (task transitions, budget holds and spend, progress
+ * events) from every caller that submitted while the previous group was committing, run as plain
+ * JDBC in one transaction on one worker thread, with one commit (one fsync) for all of them.
+ *
+ * <p>Each unit of work runs under its own savepoint, so a unit that fails (a lost compare-and-set
+ * is not a failure; a refused budget or an SQL error is) is undone alone and fails only its own
+ * future; the others commit. Units run in the order they were submitted, and a unit's future
+ * completes, on the context that submitted it, only once its group is durable.
+ *
+ * <p>The connection is checked out of the asynchronous pool for the length of a group, so nothing
+ * else uses it meanwhile; on SQLite that pool holds the only connection, so the group also runs
+ * alone against the file.
+ */
+public final class GroupCommit {
+  /** Work against a plain JDBC connection inside the group's transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Sql sql) throws Exception;
+  }
+
+  private record Unit<T>(Work<T> work, Promise<T> promise, Context context) {}
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final Queue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicLong groups = new AtomicLong();
+  private final AtomicLong units = new AtomicLong();
+
+  GroupCommit(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  /** Runs {@code work} in the next group; completes once that group has committed. */
+  public <T> Future<T> submit(Work<T> work) {
+    Context context = vertx.getOrCreateContext();
+    Promise<T> promise = Promise.promise();
+    queue.add(new Unit<>(work, promise, context));
+    drain();
+    return promise.future();
+  }
+
+  /** Groups committed so far (for tests and the benchmark's figures). */
+  public long groups() {
+    return groups.get();
+  }
+
+  /** Units run so far. */
+  public long units() {
+    return units.get();
+  }
+
+  private void drain() {
+    if (!running.compareAndSet(false, true)) {
+      return;
+    }
+    List<Unit<?>> group = new ArrayList<>();
+    for (Unit<?> u; (u = queue.poll()) != null; ) {
+      group.add(u);
+    }
+    if (group.isEmpty()) {
+      running.set(false);
+      if (!queue.isEmpty()) {
+        drain();
+      }
+      return;
+    }
+    pool.getConnection()
+        .compose(conn -> vertx.executeBlocking(() -> runGroup(physical(conn), group), false)
+            .eventually(() -> conn.close()))
+        .onComplete(ar -> {
+          groups.incrementAndGet();
+          units.addAndGet(group.size());
+          for (int i = 0; i < group.size(); i++) {
+            Object outcome = ar.succeeded() ? ar.result().get(i) : ar.cause();
+            settle(group.get(i), outcome);
+          }
+          running.set(false);
+          drain();
+        });
+  }
+
+  /** Runs the group in one transaction; per unit, its result or the exception that failed it. */
+  private static List<Object> runGroup(Connection connection, List<Unit<?>> group) throws SQLException {
+    Sql sql = new Sql(connection);
+    List<Object> outcomes = new ArrayList<>(group.size());
+    connection.setAutoCommit(false);
+    try {
+      for (Unit<?> unit : group) {
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+          outcomes.add(new Ok(unit.work().run(sql)));
+          connection.releaseSavepoint(savepoint);
+        } catch (Exception e) {
+          connection.rollback(savepoint);
+          connection.releaseSavepoint(savepoint);
+          outcomes.add(e);
+        }
+      }
+      connection.commit();
+      return outcomes;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  /** A unit's successful result (which may itself be null or an exception-typed value). */
+  private record Ok(Object value) {}
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void settle(Unit<?> unit, Object outcome) {
+    Promise promise = unit.promise();
+    unit.context().runOnContext(v -> {
+      if (outcome instanceof Ok ok) {
+        promise.complete(ok.value());
+      } else {
+        promise.fail((Throwable) outcome);
+      }
+    });
+  }
+
+  /**
+   * The JDBC connection under a pooled connection. The JDBC client offers no public accessor, so
+   * this reads its connection implementation; DbGroupCommitTest fails if an upgrade changes that.
+   */
+  private static Connection physical(SqlConnection conn) {
+    io.vertx.sqlclient.internal.Connection c = ((SqlConnectionInternal) conn).unwrap();
+    while (!(c instanceof ConnectionImpl) && c.unwrap() != c) {
+      c = c.unwrap();
+    }
+    if (!(c instanceof ConnectionImpl jdbc)) {
+      throw new IllegalStateException("not a JDBC client connection: " + c.getClass().getName());
+    }
+    return jdbc.getJDBCConnection();
+  }
+}
