@@ -2,6 +2,8 @@ package dev.orch.kernel.budget;
 
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.store.Db;
+import dev.orch.kernel.store.GroupCommit;
+import dev.orch.kernel.store.Sql;
 import dev.orch.kernel.store.Ids;
 import dev.orch.kernel.store.Times;
 import io.vertx.core.Future;
@@ -57,22 +59,19 @@ final class BudgetLedger {
     double now = Times.now(clock);
     double ttl = req.ttlSeconds() != null ? req.ttlSeconds() : config.reservationTtl().toMillis() / 1000.0;
     Reservation reservation = new Reservation(Ids.hex32(), req.amountUsd(), now + ttl);
-    return db.serialized(BudgetRepository.LOCK_TABLE, tx -> repo.deleteExpired(tx, now)
-        .compose(swept -> repo.totals(tx, dayKey(), monthKey(), req.projectId(), now))
-        .compose(t -> {
-          String refused = refusal(t, req);
-          if (refused != null) {
-            LOG.info("reservation refused [project: {}, task: {}, amount: {}, limit: {}]", req.projectId(), req.taskId(),
-                req.amountUsd(), refused);
-            return Future.failedFuture(OrchestratorException.budgetExhausted(refused));
-          }
-          return repo.insertReservation(tx, reservation.id(), req, now, reservation.expiresAt());
-        }))
-        .map(v -> {
-          LOG.debug("budget reserved [reservation: {}, project: {}, amount: {}]", reservation.id(), req.projectId(),
-              req.amountUsd());
-          return reservation;
-        });
+    return serialized(sql -> {
+      repo.deleteExpired(sql, now);
+      String refused = refusal(repo.totals(sql, dayKey(), monthKey(), req.projectId(), now), req);
+      if (refused != null) {
+        LOG.info("reservation refused [project: {}, task: {}, amount: {}, limit: {}]", req.projectId(), req.taskId(),
+            req.amountUsd(), refused);
+        throw OrchestratorException.budgetExhausted(refused);
+      }
+      repo.insertReservation(sql, reservation.id(), req, now, reservation.expiresAt());
+      LOG.debug("budget reserved [reservation: {}, project: {}, amount: {}]", reservation.id(), req.projectId(),
+          req.amountUsd());
+      return reservation;
+    });
   }
 
   /**
@@ -86,45 +85,64 @@ final class BudgetLedger {
     String callId = usage.callId() != null ? usage.callId() : Ids.hex32();
     // Under the reservation lock too: a reservation's check must see either its spend or its hold,
     // never neither.
-    return db.serialized(BudgetRepository.LOCK_TABLE, tx -> repo.usageIdByCall(tx, callId).compose(existing -> {
+    return serialized(sql -> {
+      Long existing = repo.usageIdByCall(sql, callId);
       if (existing != null) {
         LOG.info("usage already recorded [call: {}, usage: {}]", callId, existing);
-        return Future.succeededFuture(new Recorded(existing, true, false));
+        return new Recorded(existing, true, false);
       }
-      return repo.insertUsage(tx, usage, callId, now)
-          .compose(v -> repo.addToPeriod(tx, dayKey, "daily", usage))
-          .compose(v -> repo.addToPeriod(tx, monthKey, "monthly", usage))
-          .compose(v -> usage.reservationId() == null ? Future.succeededFuture(false)
-              : repo.deleteReservation(tx, usage.reservationId()))
-          .compose(v -> repo.totals(tx, dayKey, monthKey, null, now))
-          .compose(t -> repo.usageIdByCall(tx, callId).map(id -> {
-            warnOnCrossing("daily", t.dailySpent(), usage.costUsd(), config.dailyLimitUsd());
-            warnOnCrossing("monthly", t.monthlySpent(), usage.costUsd(), config.monthlyLimitUsd());
-            return new Recorded(id, false, warning(t.dailySpent(), config.dailyLimitUsd())
-                || warning(t.monthlySpent(), config.monthlyLimitUsd()));
-          }));
-    }));
+      repo.insertUsage(sql, usage, callId, now);
+      repo.addToPeriod(sql, dayKey, "daily", usage);
+      repo.addToPeriod(sql, monthKey, "monthly", usage);
+      if (usage.reservationId() != null) {
+        repo.deleteReservation(sql, usage.reservationId());
+      }
+      BudgetRepository.Totals t = repo.totals(sql, dayKey, monthKey, null, now);
+      long id = repo.usageIdByCall(sql, callId);
+      warnOnCrossing("daily", t.dailySpent(), usage.costUsd(), config.dailyLimitUsd());
+      warnOnCrossing("monthly", t.monthlySpent(), usage.costUsd(), config.monthlyLimitUsd());
+      return new Recorded(id, false, warning(t.dailySpent(), config.dailyLimitUsd())
+          || warning(t.monthlySpent(), config.monthlyLimitUsd()));
+    });
   }
 
   /** Deletes a reservation; released is false when it was already gone. */
   Future<Released> release(String reservationId) {
-    return db.pool().withTransaction(tx -> repo.reservation(tx, reservationId).compose(row -> {
+    return db.group().submit(sql -> {
+      Sql.Rec row = repo.reservation(sql, reservationId);
       if (row == null) {
-        return Future.succeededFuture(new Released(false, null));
+        return new Released(false, null);
       }
-      return repo.deleteReservation(tx, reservationId).map(deleted -> new Released(deleted, row.getString("project_id")));
-    }));
+      return new Released(repo.deleteReservation(sql, reservationId), row.getString("project_id"));
+    });
+  }
+
+  /**
+   * A check-then-write on the budget in the next group commit, first taking the budget's lock where
+   * the database needs one (PostgreSQL: other nodes write the same tables).
+   */
+  private <T> Future<T> serialized(GroupCommit.Work<T> work) {
+    String lock = db.dialect().lockTable(BudgetRepository.LOCK_TABLE);
+    return db.group().submit(sql -> {
+      if (lock != null) {
+        sql.update(lock);
+      }
+      return work.run(sql);
+    });
   }
 
   /** Deletes expired reservations; returns how many. */
   Future<Integer> sweep() {
-    return repo.deleteExpired(db.client(), Times.now(clock));
+    double now = Times.now(clock);
+    return db.group().submit(sql -> repo.deleteExpired(sql, now));
   }
 
   /** The reply of {@link BudgetAddresses#STATUS}. */
   Future<JsonObject> status(String projectId, double amountUsd) {
     double now = Times.now(clock);
-    return repo.totals(db.client(), dayKey(), monthKey(), projectId, now).map(t -> {
+    String dayKey = dayKey();
+    String monthKey = monthKey();
+    return db.group().submit(sql -> repo.totals(sql, dayKey, monthKey, projectId, now)).map(t -> {
       double dailyPct = Money.pct(t.dailySpent(), config.dailyLimitUsd());
       double monthlyPct = Money.pct(t.monthlySpent(), config.monthlyLimitUsd());
       boolean warning = warning(t.dailySpent(), config.dailyLimitUsd())

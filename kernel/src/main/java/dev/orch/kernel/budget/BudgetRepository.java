@@ -1,14 +1,12 @@
 package dev.orch.kernel.budget;
 
-import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
+import dev.orch.kernel.store.Sql;
+import java.sql.SQLException;
 
 /**
  * SQL of the tables the budget component owns: {@code budget_reservations}, {@code budget_periods}
- * and the writes to {@code usage_log}. Methods take the client to run on, so the ledger decides what
- * shares a transaction.
+ * and the writes to {@code usage_log}. Methods run inside the ledger's group-commit units, so the ledger
+ * decides what shares a transaction.
  */
 final class BudgetRepository {
   /** The table whose lock serialises every check-then-write on the budget. */
@@ -45,69 +43,56 @@ final class BudgetRepository {
   record Totals(double dailySpent, double monthlySpent, double reserved, double projectSpent, double projectReserved) {}
 
   /** Deletes reservations whose expiry has passed; returns how many. */
-  Future<Integer> deleteExpired(SqlClient client, double now) {
-    return client.preparedQuery(DELETE_EXPIRED).execute(Tuple.of(now)).map(rows -> rows.rowCount());
+  int deleteExpired(Sql sql, double now) throws SQLException {
+    return sql.update(DELETE_EXPIRED, now);
   }
 
   /** Spent today and this month (the period totals) and the live reservations, globally and for a project. */
-  Future<Totals> totals(SqlClient client, String dayKey, String monthKey, String projectId, double now) {
-    Future<double[]> periods = client.preparedQuery(PERIOD_COSTS).execute(Tuple.of(dayKey, monthKey)).map(rows -> {
-      double[] spent = new double[2];
-      for (Row row : rows) {
-        spent[row.getString("period_key").equals(dayKey) ? 0 : 1] = row.getDouble("total_cost_usd");
-      }
-      return spent;
-    });
-    return periods.compose(spent -> total(client, RESERVED, Tuple.of(now)).compose(reserved -> {
-      if (projectId == null) {
-        return Future.succeededFuture(new Totals(spent[0], spent[1], reserved, 0, 0));
-      }
-      return total(client, PROJECT_SPENT, Tuple.of(projectId)).compose(projectSpent ->
-          total(client, RESERVED_FOR_PROJECT, Tuple.of(projectId, now)).map(projectReserved ->
-              new Totals(spent[0], spent[1], reserved, projectSpent, projectReserved)));
-    }));
+  Totals totals(Sql sql, String dayKey, String monthKey, String projectId, double now) throws SQLException {
+    double[] spent = new double[2];
+    for (Sql.Rec row : sql.query(PERIOD_COSTS, dayKey, monthKey)) {
+      spent[row.getString("period_key").equals(dayKey) ? 0 : 1] = row.getDouble("total_cost_usd");
+    }
+    double reserved = total(sql, RESERVED, now);
+    if (projectId == null) {
+      return new Totals(spent[0], spent[1], reserved, 0, 0);
+    }
+    return new Totals(spent[0], spent[1], reserved, total(sql, PROJECT_SPENT, projectId),
+        total(sql, RESERVED_FOR_PROJECT, projectId, now));
   }
 
-  Future<Void> insertReservation(SqlClient client, String id, ReserveRequest req, double now, double expiresAt) {
-    return client.preparedQuery(INSERT_RESERVATION)
-        .execute(Tuple.of(id, req.projectId(), req.taskId(), req.amountUsd(), req.purpose(), now, expiresAt))
-        .mapEmpty();
+  void insertReservation(Sql sql, String id, ReserveRequest req, double now, double expiresAt) throws SQLException {
+    sql.update(INSERT_RESERVATION, id, req.projectId(), req.taskId(), req.amountUsd(), req.purpose(), now, expiresAt);
   }
 
-  /** The reservation's row ({@code project_id}), or null when there is none. */
-  Future<Row> reservation(SqlClient client, String id) {
-    return client.preparedQuery(RESERVATION_PROJECT).execute(Tuple.of(id))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+  /** The reservation's project id, or null when there is no such reservation (or it has no project). */
+  Sql.Rec reservation(Sql sql, String id) throws SQLException {
+    return sql.first(RESERVATION_PROJECT, id);
   }
 
   /** Deletes a reservation; true when it existed. */
-  Future<Boolean> deleteReservation(SqlClient client, String id) {
-    return client.preparedQuery(DELETE_RESERVATION).execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+  boolean deleteReservation(Sql sql, String id) throws SQLException {
+    return sql.update(DELETE_RESERVATION, id) > 0;
   }
 
   /** The {@code usage_log} id stored for a call id, or null. */
-  Future<Long> usageIdByCall(SqlClient client, String callId) {
-    return client.preparedQuery(USAGE_BY_CALL).execute(Tuple.of(callId))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong("id"));
+  Long usageIdByCall(Sql sql, String callId) throws SQLException {
+    Sql.Rec row = sql.first(USAGE_BY_CALL, callId);
+    return row == null ? null : row.getLong("id");
   }
 
-  Future<Void> insertUsage(SqlClient client, UsageRecord usage, String callId, double timestamp) {
-    return client.preparedQuery(INSERT_USAGE).execute(Tuple.wrap(new Object[] {usage.projectId(), usage.taskId(),
-        usage.provider(), usage.model(), usage.promptTokens(), usage.completionTokens(), usage.costUsd(),
-        usage.purpose(), timestamp, callId})).mapEmpty();
+  void insertUsage(Sql sql, UsageRecord usage, String callId, double timestamp) throws SQLException {
+    sql.update(INSERT_USAGE, usage.projectId(), usage.taskId(), usage.provider(), usage.model(), usage.promptTokens(),
+        usage.completionTokens(), usage.costUsd(), usage.purpose(), timestamp, callId);
   }
 
   /** Adds one call to a period's totals, creating the period on its first call. */
-  Future<Void> addToPeriod(SqlClient client, String key, String type, UsageRecord usage) {
-    return client.preparedQuery(ADD_TO_PERIOD)
-        .execute(Tuple.of(key, type, usage.costUsd(), usage.promptTokens(), usage.completionTokens()))
-        .mapEmpty();
+  void addToPeriod(Sql sql, String key, String type, UsageRecord usage) throws SQLException {
+    sql.update(ADD_TO_PERIOD, key, type, usage.costUsd(), usage.promptTokens(), usage.completionTokens());
   }
 
-  private static Future<Double> total(SqlClient client, String sql, Tuple params) {
-    return client.preparedQuery(sql).execute(params).map(rows -> {
-      Double total = rows.iterator().next().getDouble("total");
-      return total == null ? 0.0 : total;
-    });
+  private static double total(Sql sql, String query, Object... params) throws SQLException {
+    Double total = sql.first(query, params).getDouble("total");
+    return total == null ? 0.0 : total;
   }
 }

@@ -2,10 +2,10 @@ package dev.orch.kernel.progress;
 
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.store.Db;
+import dev.orch.kernel.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,8 @@ public final class EventRepository {
   public record Stored(long id, JsonObject payload) {}
 
   /**
-   * Stores one event with the project's next number, in one transaction.
+   * Stores one event with the project's next number, in the next group commit: events submitted
+   * one after the other are numbered in that order.
    *
    * @param data extra fields, or null
    * @return the stored event; fails 404 when the project, or the task within it, does not exist
@@ -53,17 +54,17 @@ public final class EventRepository {
   public Future<Stored> append(String projectId, String taskId, String type, String message, JsonObject data,
       double timestamp) {
     String dataJson = data == null ? null : data.encode();
-    return db.pool().withTransaction(tx -> next(tx, projectId)
-        .compose(updated -> updated == 0
-            ? Future.failedFuture(OrchestratorException.notFound("Project " + projectId + " not found"))
-            : checkTask(tx, projectId, taskId))
-        .compose(ok -> tx.preparedQuery(COUNTER_READ).execute(Tuple.of(projectId)))
-        .compose(rows -> {
-          long seq = rows.iterator().next().getLong("last_seq");
-          return tx.preparedQuery(INSERT)
-              .execute(Tuple.of(projectId, taskId, type, message, dataJson, timestamp, seq))
-              .map(inserted -> new Stored(seq, payload(seq, projectId, taskId, type, message, data, timestamp)));
-        }));
+    return db.group().submit(sql -> {
+      if (next(sql, projectId) == 0) {
+        throw OrchestratorException.notFound("Project " + projectId + " not found");
+      }
+      if (taskId != null && sql.first(TASK_OF_PROJECT, taskId, projectId) == null) {
+        throw OrchestratorException.notFound("Task " + taskId + " not found");
+      }
+      long seq = sql.first(COUNTER_READ, projectId).getLong("last_seq");
+      sql.update(INSERT, projectId, taskId, type, message, dataJson, timestamp, seq);
+      return new Stored(seq, payload(seq, projectId, taskId, type, message, data, timestamp));
+    });
   }
 
   /**
@@ -106,22 +107,14 @@ public final class EventRepository {
   }
 
   /** Takes the project's next number; 0 rows when the project does not exist. */
-  private static Future<Integer> next(SqlConnection tx, String projectId) {
-    return tx.preparedQuery(COUNTER_NEXT).execute(Tuple.of(projectId)).compose(updated -> updated.rowCount() > 0
-        ? Future.succeededFuture(updated.rowCount())
-        // The project's first event: create its counter, then take the number as usual.
-        : tx.preparedQuery(COUNTER_INIT).execute(Tuple.of(projectId))
-            .compose(created -> tx.preparedQuery(COUNTER_NEXT).execute(Tuple.of(projectId)))
-            .map(retried -> retried.rowCount()));
-  }
-
-  private static Future<Void> checkTask(SqlConnection tx, String projectId, String taskId) {
-    if (taskId == null) {
-      return Future.succeededFuture();
+  private static int next(Sql sql, String projectId) throws java.sql.SQLException {
+    int updated = sql.update(COUNTER_NEXT, projectId);
+    if (updated > 0) {
+      return updated;
     }
-    return tx.preparedQuery(TASK_OF_PROJECT).execute(Tuple.of(taskId, projectId)).compose(rows -> rows.size() == 0
-        ? Future.failedFuture(OrchestratorException.notFound("Task " + taskId + " not found"))
-        : Future.succeededFuture());
+    // The project's first event: create its counter, then take the number as usual.
+    sql.update(COUNTER_INIT, projectId);
+    return sql.update(COUNTER_NEXT, projectId);
   }
 
   /** Stored extras; a row that is not a JSON object (none are written so) contributes none. */

@@ -9,8 +9,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +23,6 @@ public final class ProgressVerticle extends VerticleBase {
 
   private final EventRepository events;
   private final Clock clock;
-  /**
-   * The last append of each project with one in flight. Appends of a project run one after the
-   * other, in arrival order: the bus keeps one sender's messages in order, and this keeps their
-   * numbers in that order too (a task's start before its completion), and it keeps at most one
-   * pool connection per project waiting for the counter's lock.
-   */
-  private final Map<String, Future<?>> tails = new HashMap<>();
-
   public ProgressVerticle(Db db, Clock clock) {
     this.events = new EventRepository(db);
     this.clock = clock;
@@ -53,16 +43,10 @@ public final class ProgressVerticle extends VerticleBase {
       return;
     }
     String projectId = emit.projectId();
-    Future<?> previous = tails.getOrDefault(projectId, Future.succeededFuture());
-    Future<EventRepository.Stored> stored = previous.transform(ignored -> events.append(projectId, emit.taskId(),
-        emit.type(), emit.message(), emit.data(), Times.now(clock)));
-    tails.put(projectId, stored);
-    stored.onComplete(done -> {
-      if (tails.get(projectId) == stored) {
-        tails.remove(projectId);
-      }
-    });
-    stored
+    // Group commits run and complete in submission order, so the bus's order of one sender's
+    // messages is also the order of their numbers and of their publishes (a task's start before
+    // its completion).
+    events.append(projectId, emit.taskId(), emit.type(), emit.message(), emit.data(), Times.now(clock))
         .onSuccess(event -> {
           // Only after the commit: a client that sees this event can find it, and all before it, stored.
           vertx.eventBus().publish(ProgressAddresses.project(projectId), event.payload());
