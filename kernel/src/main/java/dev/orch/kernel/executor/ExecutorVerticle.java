@@ -55,8 +55,8 @@ public final class ExecutorVerticle extends VerticleBase {
   private final Map<String, Worker> workers = new ConcurrentHashMap<>();
   private Progress progress;
   private Reviewer reviewer;
-  private boolean dispatching;
-  private boolean again;
+  /** A dispatch pass is queued in the group commit and has not yet read its snapshot. */
+  private final java.util.concurrent.atomic.AtomicBoolean passQueued = new java.util.concurrent.atomic.AtomicBoolean();
   private boolean stopping;
   private long backoffTimer = -1;
   private double backoffAt = Double.MAX_VALUE;
@@ -168,24 +168,22 @@ public final class ExecutorVerticle extends VerticleBase {
     if (taskId == null) {
       return;
     }
-    store.client().preparedQuery("SELECT project_id, title, output_text FROM tasks WHERE id = ?")
-        .execute(io.vertx.sqlclient.Tuple.of(taskId)).onSuccess(rows -> {
-          if (rows.size() == 0) {
-            return;
-          }
-          var r = rows.iterator().next();
-          String projectId = r.getString("project_id");
-          double now = now();
-          store.forward(taskId, r.getString("title"), r.getString("output_text"), config.contextForwardMaxChars(), now)
-              .compose(v -> store.unblockDependants(taskId, now))
-              .onComplete(ar -> {
-                checkProject(projectId, -1);
-                dispatch();
-              });
-          if (config.knowledgeExtractionEnabled()) {
-            reviewer.extract(projectId, taskId, r.getString("title"), r.getString("output_text"), now);
-          }
-        });
+    store.outputOf(taskId).onSuccess(r -> {
+      if (r == null) {
+        return;
+      }
+      String projectId = r.getString("project_id");
+      double now = now();
+      store.forward(taskId, r.getString("title"), r.getString("output_text"), config.contextForwardMaxChars(), now)
+          .compose(v -> store.unblockDependants(taskId, now))
+          .onComplete(ar -> {
+            checkProject(projectId, -1);
+            dispatch();
+          });
+      if (config.knowledgeExtractionEnabled()) {
+        reviewer.extract(projectId, taskId, r.getString("title"), r.getString("output_text"), now);
+      }
+    });
   }
 
   private void safetyTick() {
@@ -233,57 +231,54 @@ public final class ExecutorVerticle extends VerticleBase {
 
   // ---- dispatch ----
 
-  /** Coalesced: at most one pass runs at a time, and a wake during a pass causes one more pass. */
+  /**
+   * Queues a dispatch pass behind the writes already submitted, so the pass sees them (a completion
+   * and the pass it triggers share one group commit). Coalesced: while a pass is queued and has not
+   * read its snapshot yet, a wake needs no other pass, since that one will see what woke it. Passes
+   * run one after another inside the group commits, each counting the claims of the ones before, so
+   * the caps hold.
+   */
   void dispatch() {
-    if (stopping) {
+    if (stopping || !passQueued.compareAndSet(false, true)) {
       return;
     }
-    if (dispatching) {
-      again = true;
-      return;
-    }
-    dispatching = true;
-    again = false;
-    dispatchOnce().onComplete(ar -> {
-      dispatching = false;
-      if (ar.failed()) {
-        LOG.warn("dispatch failed [reason: {}]", ar.cause().getMessage(), ar.cause());
-      }
-      if (again) {
-        dispatch();
-      }
+    dispatchOnce().onFailure(err -> {
+      passQueued.set(false); // the pass may have failed before it started to read
+      LOG.warn("dispatch failed [reason: {}]", err.getMessage(), err);
     });
   }
 
   private Future<Void> dispatchOnce() {
     double now = now();
-    return Future.all(store.executingProjects(), store.active()).compose(state -> {
-      Map<String, ExecutingProject> projects = state.resultAt(0);
-      Map<String, Map<String, Integer>> active = state.resultAt(1);
-      int running = active.values().stream().flatMap(m -> m.values().stream()).mapToInt(Integer::intValue).sum();
-      int free = config.maxConcurrent() - running;
-      if (free <= 0 || projects.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      return store.ready(now, free * 4 + 16).compose(ready -> claimAll(ready, projects, active, free, now));
-    });
+    int limit = config.maxConcurrent() * 4 + 16;
+    return store.dispatch(now, now + config.leaseSeconds(), node, limit, () -> passQueued.set(false), this::pick)
+        .onSuccess(started -> started.forEach(this::startWorker))
+        .mapEmpty();
   }
 
-  private Future<Void> claimAll(List<Ready> ready, Map<String, ExecutingProject> projects,
-      Map<String, Map<String, Integer>> active, int free, double now) {
+  /**
+   * The ready tasks to claim, in the snapshot's order (longest critical path first), within the
+   * global, per-project and per-provider caps. Runs inside the dispatch unit, on its worker thread:
+   * it reads only the snapshot, the immutable configuration and the concurrent {@code workers} map.
+   */
+  private List<Ready> pick(TaskStore.Snapshot snapshot) {
     Map<String, Integer> perProject = new HashMap<>();
     Map<String, Integer> perProvider = new HashMap<>();
-    active.forEach((project, tiers) -> tiers.forEach((tier, n) -> {
-      perProject.merge(project, n, Integer::sum);
-      perProvider.merge(provider(tier), n, Integer::sum);
-    }));
-    List<Future<?>> claims = new ArrayList<>();
-    int slots = free;
-    for (Ready r : ready) {
+    int running = 0;
+    for (var project : snapshot.active().entrySet()) {
+      for (var tier : project.getValue().entrySet()) {
+        perProject.merge(project.getKey(), tier.getValue(), Integer::sum);
+        perProvider.merge(provider(tier.getKey()), tier.getValue(), Integer::sum);
+        running += tier.getValue();
+      }
+    }
+    List<Ready> out = new ArrayList<>();
+    int slots = config.maxConcurrent() - running;
+    for (Ready r : snapshot.ready()) {
       if (slots <= 0) {
         break;
       }
-      ExecutingProject project = projects.get(r.projectId());
+      ExecutingProject project = snapshot.projects().get(r.projectId());
       if (project == null || workers.containsKey(r.id()) || !runsInternally(project.mode(), r.tier())) {
         continue;
       }
@@ -299,13 +294,9 @@ public final class ExecutorVerticle extends VerticleBase {
       perProject.merge(r.projectId(), 1, Integer::sum);
       perProvider.merge(provider, 1, Integer::sum);
       slots--;
-      claims.add(store.claim(r.id(), node, now, now + config.leaseSeconds()).onSuccess(claimed -> {
-        if (claimed != null) {
-          startWorker(claimed, project);
-        }
-      }));
+      out.add(r);
     }
-    return Future.join(claims).mapEmpty();
+    return out;
   }
 
   /** Execution modes (API.md §12.1, §18.2): hybrid runs only local-model tasks internally. */
@@ -350,7 +341,9 @@ public final class ExecutorVerticle extends VerticleBase {
 
   // ---- a worker ----
 
-  private void startWorker(Claimed task, ExecutingProject project) {
+  private void startWorker(TaskStore.Started started) {
+    Claimed task = started.task();
+    ExecutingProject project = started.project();
     Tier tier = tier(task.tier());
     boolean local = tier == Tier.OLLAMA;
     String model = router.model(tier);
@@ -369,15 +362,15 @@ public final class ExecutorVerticle extends VerticleBase {
           }
         }));
     workers.put(task.id(), new Worker(task, run, heartbeat));
-    store.start(task, now()).compose(started -> {
-      if (!started) {
-        return Future.failedFuture(new IllegalStateException("task left the queue before it started"));
+    LOG.debug("task dispatched [project: {}, task: {}, tier: {}, node: {}]", task.projectId(), task.id(), tier, node);
+    progress.emit(task.projectId(), task.id(), EventTypes.TASK_START, task.title());
+    run.run(started.knowledge()).onComplete(ar -> {
+      Future<Map<String, Integer>> outcome = ar.succeeded() ? succeeded(task, ar.result())
+          : failed(task, run, ar.cause()).map(moved -> null);
+      if (!config.waveCheckpoints()) {
+        // Queued right behind the outcome's unit: dependants it released start in the same commit.
+        dispatch();
       }
-      LOG.debug("task dispatched [project: {}, task: {}, tier: {}, node: {}]", task.projectId(), task.id(), tier, node);
-      progress.emit(task.projectId(), task.id(), EventTypes.TASK_START, task.title());
-      return local ? Future.succeededFuture(List.<String>of()) : store.knowledge(task.projectId());
-    }).compose(run::run).onComplete(ar -> {
-      Future<?> outcome = ar.succeeded() ? succeeded(task, ar.result()) : failed(task, run, ar.cause());
       outcome.onComplete(done -> {
         if (done.failed()) {
           LOG.error("task outcome not stored [task: {}]", task.id(), done.cause());
@@ -387,26 +380,30 @@ public final class ExecutorVerticle extends VerticleBase {
           vertx.cancelTimer(w.heartbeat());
         }
         // The check may end or pause the project (wave checkpoint): it must land before the next pass.
-        checkProject(task.projectId(), task.wave()).onComplete(checked -> dispatch());
+        checkProject(task.projectId(), task.wave(), done.succeeded() ? done.result() : null)
+            .onComplete(checked -> dispatch());
       });
     });
   }
 
-  private Future<?> succeeded(Claimed task, TaskRun.Result result) {
+
+  /** Stores a successful attempt; the project's task counts when the completion released dependants. */
+  private Future<Map<String, Integer>> succeeded(Claimed task, TaskRun.Result result) {
     double now = now();
     boolean claudeTier = tier(task.tier()) != Tier.OLLAMA;
     if (!(config.verificationEnabled() && claudeTier)) {
-      // Nothing sits between completion and release: one transaction for all of it.
-      return store.completeAndRelease(task, result, config.contextForwardMaxChars(), now).onSuccess(stored -> {
-        if (!stored) {
+      // Nothing sits between completion and release: one unit for all of it.
+      return store.completeAndRelease(task, result, config.contextForwardMaxChars(), now).map(counts -> {
+        if (counts == null) {
           LOG.info("task result discarded: cancelled or lease lost [task: {}]", task.id());
-          return;
+          return null;
         }
         progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),
             new JsonObject().put("cost_usd", result.costUsd()));
         if (config.knowledgeExtractionEnabled() && claudeTier) {
           reviewer.extract(task.projectId(), task.id(), task.title(), result.output(), now);
         }
+        return counts;
       });
     }
     return store.complete(task, result, now).compose(stored -> {
@@ -416,7 +413,7 @@ public final class ExecutorVerticle extends VerticleBase {
       }
       return verify(task, result).compose(completes -> completes ? completed(task, result, true)
           : Future.succeededFuture());
-    });
+    }).map(done -> null);
   }
 
   /** True when the task completes normally after verification. */
@@ -576,8 +573,14 @@ public final class ExecutorVerticle extends VerticleBase {
    * of a task that just ended, or -1.
    */
   private Future<?> checkProject(String projectId, int finishedWave) {
+    return checkProject(projectId, finishedWave, null);
+  }
+
+  /** The same, with the counts when the caller already has them (read in the unit that changed them). */
+  private Future<?> checkProject(String projectId, int finishedWave, Map<String, Integer> known) {
     double now = now();
-    return store.statusCounts(projectId).compose(counts -> {
+    Future<Map<String, Integer>> read = known != null ? Future.succeededFuture(known) : store.statusCounts(projectId);
+    return read.compose(counts -> {
       int pending = counts.getOrDefault("pending", 0);
       int blocked = counts.getOrDefault("blocked", 0);
       int active = counts.getOrDefault("queued", 0) + counts.getOrDefault("running", 0);

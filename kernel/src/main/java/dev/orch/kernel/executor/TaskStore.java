@@ -6,9 +6,9 @@ import dev.orch.kernel.tasks.TaskView;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlClient;
-import io.vertx.sqlclient.Tuple;
+import dev.orch.kernel.store.GroupCommit;
+import dev.orch.kernel.store.Sql;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -82,8 +82,6 @@ final class TaskStore {
       + " AND claimed_by IS NOT NULL AND claimed_at < ?";
   private static final String LOWEST_OPEN_WAVE = "SELECT MIN(wave) AS w FROM tasks WHERE project_id = ?"
       + " AND status NOT IN ('completed', 'failed', 'cancelled', 'needs_review')";
-  private static final String HAS_LATER_WAVE = "SELECT COUNT(*) AS n FROM tasks WHERE project_id = ? AND wave > ?"
-      + " AND status NOT IN ('completed', 'failed', 'cancelled', 'needs_review')";
   private static final String KNOWLEDGE = "SELECT category, content, source_task_title FROM project_knowledge"
       + " WHERE project_id = ? ORDER BY created_at DESC, id LIMIT 200";
   private static final String TASK_EVENTS = "SELECT message, timestamp FROM task_events WHERE task_id = ?"
@@ -107,8 +105,9 @@ final class TaskStore {
     this.db = db;
   }
 
-  SqlClient client() {
-    return db.client();
+  /** A unit of work in the next group commit (see {@link dev.orch.kernel.store.GroupCommit}). */
+  private <T> Future<T> unit(GroupCommit.Work<T> work) {
+    return db.group().submit(work);
   }
 
   /**
@@ -125,153 +124,189 @@ final class TaskStore {
       JsonArray context, JsonArray tools, String systemPrompt, int maxTokens, int retryCount, int maxRetries, int wave,
       int lease) {}
 
-  Future<Map<String, ExecutingProject>> executingProjects() {
-    return db.client().query(EXECUTING).execute().map(rows -> {
-      Map<String, ExecutingProject> out = new HashMap<>();
-      for (Row r : rows) {
-        JsonObject config = Project.from(r).config();
-        Object m = config.getValue("execution_mode");
-        String mode = "hybrid".equals(m) || "external".equals(m) ? (String) m : "auto";
-        String agent = config.getValue("cli_agent") instanceof String a && !a.isBlank() ? a : null;
-        String profile = config.getValue("cli_profile") instanceof String p ? p : null;
-        out.put(r.getString("id"), new ExecutingProject(r.getString("id"), r.getString("name"), mode, agent, profile,
-            r.getInteger("wave_released")));
+  /** What one dispatch pass sees: executing projects, leased tasks in flight, and the ready tasks in order. */
+  record Snapshot(Map<String, ExecutingProject> projects, Map<String, Map<String, Integer>> active, List<Ready> ready) {}
+
+  /** A task claimed and started by a dispatch pass, with its project and the project's knowledge. */
+  record Started(Claimed task, ExecutingProject project, List<String> knowledge) {}
+
+  /** Chooses, from a pass's snapshot, the ready tasks to claim. Runs on the group's worker thread. */
+  @FunctionalInterface
+  interface Picker {
+    List<Ready> pick(Snapshot snapshot);
+  }
+
+  /**
+   * One dispatch pass as one unit: reads what is executing, in flight and ready, lets {@code picker}
+   * choose within the caps, then claims (a compare-and-set from pending, under a new lease number)
+   * and starts each chosen task. A task another dispatcher took first is skipped. {@code reading}
+   * runs first, as the pass starts to read.
+   */
+  Future<List<Started>> dispatch(double now, double leaseUntil, String node, int readyLimit, Runnable reading,
+      Picker picker) {
+    return unit(sql -> {
+      reading.run();
+      Map<String, ExecutingProject> projects = executingProjects(sql);
+      if (projects.isEmpty()) {
+        return List.of();
+      }
+      Map<String, Map<String, Integer>> active = active(sql);
+      List<Ready> ready = new ArrayList<>();
+      for (Sql.Rec r : sql.query(READY, now, readyLimit)) {
+        ready.add(new Ready(r.getString("id"), r.getString("project_id"), r.getString("model_tier"),
+            r.getInteger("wave")));
+      }
+      List<Started> out = new ArrayList<>();
+      Map<String, List<String>> knowledge = new HashMap<>();
+      for (Ready r : picker.pick(new Snapshot(projects, active, ready))) {
+        if (sql.update(CLAIM, node, leaseUntil, now, r.id()) == 0) {
+          continue;
+        }
+        Claimed claimed = claimed(sql.first(TASK, r.id()));
+        sql.update(START, now, now, claimed.id(), claimed.lease());
+        List<String> found = "ollama".equals(claimed.tier()) ? List.of()
+            : knowledge.computeIfAbsent(claimed.projectId(), id -> knowledge(sql, id));
+        out.add(new Started(claimed, projects.get(r.projectId()), found));
       }
       return out;
     });
   }
 
+  Future<Map<String, ExecutingProject>> executingProjects() {
+    return unit(TaskStore::executingProjects);
+  }
+
+  private static Map<String, ExecutingProject> executingProjects(Sql sql) throws SQLException {
+    Map<String, ExecutingProject> out = new HashMap<>();
+    for (Sql.Rec r : sql.query(EXECUTING)) {
+      JsonObject config = Project.from(r).config();
+      Object m = config.getValue("execution_mode");
+      String mode = "hybrid".equals(m) || "external".equals(m) ? (String) m : "auto";
+      String agent = config.getValue("cli_agent") instanceof String a && !a.isBlank() ? a : null;
+      String profile = config.getValue("cli_profile") instanceof String p ? p : null;
+      out.put(r.getString("id"), new ExecutingProject(r.getString("id"), r.getString("name"), mode, agent, profile,
+          r.intOr("wave_released", 0)));
+    }
+    return out;
+  }
+
+  /** Leased tasks in flight: project → tier → count, cluster-wide. */
+  private static Map<String, Map<String, Integer>> active(Sql sql) throws SQLException {
+    Map<String, Map<String, Integer>> out = new HashMap<>();
+    for (Sql.Rec r : sql.query(ACTIVE)) {
+      out.computeIfAbsent(r.getString("project_id"), k -> new HashMap<>())
+          .merge(r.getString("model_tier"), r.getInteger("n"), Integer::sum);
+    }
+    return out;
+  }
+
   Future<Integer> unblockProject(String projectId, double now) {
-    return db.client().preparedQuery(UNBLOCK_PROJECT).execute(Tuple.of(now, projectId)).map(rows -> rows.rowCount());
+    return unit(sql -> sql.update(UNBLOCK_PROJECT, now, projectId));
   }
 
   Future<Integer> unblockDependants(String taskId, double now) {
-    return db.client().preparedQuery(UNBLOCK_DEPENDANTS).execute(Tuple.of(now, taskId)).map(rows -> rows.rowCount());
-  }
-
-  Future<List<Ready>> ready(double now, int limit) {
-    return db.client().preparedQuery(READY).execute(Tuple.of(now, limit)).map(rows -> {
-      List<Ready> out = new ArrayList<>();
-      rows.forEach(r -> out.add(new Ready(r.getString("id"), r.getString("project_id"), r.getString("model_tier"),
-          r.getInteger("wave"))));
-      return out;
-    });
+    return unit(sql -> sql.update(UNBLOCK_DEPENDANTS, now, taskId));
   }
 
   /** The earliest backoff still ahead, or null. */
   Future<Double> nextBackoff(double now) {
-    return db.client().preparedQuery(NEXT_BACKOFF).execute(Tuple.of(now))
-        .map(rows -> rows.iterator().next().getDouble("at"));
+    return unit(sql -> sql.first(NEXT_BACKOFF, now).getDouble("at"));
   }
 
-  /** Leased tasks in flight: project → tier → count, cluster-wide. */
-  Future<Map<String, Map<String, Integer>>> active() {
-    return db.client().query(ACTIVE).execute().map(rows -> {
-      Map<String, Map<String, Integer>> out = new HashMap<>();
-      rows.forEach(r -> out.computeIfAbsent(r.getString("project_id"), k -> new HashMap<>())
-          .merge(r.getString("model_tier"), r.getInteger("n"), Integer::sum));
-      return out;
-    });
-  }
-
-  /** pending → queued under our lease; null when another dispatcher got it first. */
-  Future<Claimed> claim(String taskId, String node, double now, double leaseUntil) {
-    return db.pool().withTransaction(tx -> tx.preparedQuery(CLAIM).execute(Tuple.of(node, leaseUntil, now, taskId))
-        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(null)
-            : tx.preparedQuery(TASK).execute(Tuple.of(taskId)).map(r -> claimed(r.iterator().next()))));
-  }
-
-  private static Claimed claimed(Row r) {
+  private static Claimed claimed(Sql.Rec r) {
     return new Claimed(r.getString("id"), r.getString("project_id"), r.getString("title"), r.getString("description"),
         r.getString("task_type"), r.getString("model_tier"), TaskView.jsonArray(r.getString("context_json")),
         TaskView.jsonArray(r.getString("tools_json")), r.getString("system_prompt"), r.getInteger("max_tokens"),
         r.getInteger("retry_count"), r.getInteger("max_retries"), r.getInteger("wave"), r.getInteger("lease_number"));
   }
 
-  Future<Boolean> start(Claimed t, double now) {
-    return cas(START, Tuple.of(now, now, t.id(), t.lease()));
-  }
-
   Future<Boolean> heartbeat(Claimed t, double leaseUntil) {
-    return cas(HEARTBEAT, Tuple.of(leaseUntil, t.id(), t.lease()));
+    return cas(HEARTBEAT, leaseUntil, t.id(), t.lease());
   }
 
   Future<Boolean> complete(Claimed t, TaskRun.Result r, double now) {
-    return cas(COMPLETE, Tuple.wrap(java.util.Arrays.asList(r.output(), r.promptTokens(), r.completionTokens(),
-        r.costUsd(), r.model(), now, now, t.id(), t.lease())));
+    return cas(COMPLETE, r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now, t.id(),
+        t.lease());
   }
 
   /**
    * Completes the task, forwards its output to its dependants and unblocks the ready ones, in one
-   * transaction (one commit instead of 2 + dependants). False when the lease was stale or the task
-   * cancelled: then nothing is written.
+   * unit, and counts the project's tasks by status afterwards. Null when the lease was stale or the
+   * task cancelled: then nothing is written.
    */
-  Future<Boolean> completeAndRelease(Claimed t, TaskRun.Result r, int maxChars, double now) {
-    return db.pool().withTransaction(tx -> tx.preparedQuery(COMPLETE).execute(Tuple.wrap(java.util.Arrays.asList(
-            r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now, t.id(), t.lease())))
-        .compose(done -> done.rowCount() != 1 ? Future.succeededFuture(false)
-            : forward(tx, t.id(), t.title(), r.output(), maxChars, now)
-                .compose(v -> tx.preparedQuery(UNBLOCK_DEPENDANTS).execute(Tuple.of(now, t.id())))
-                .map(true)));
+  Future<Map<String, Integer>> completeAndRelease(Claimed t, TaskRun.Result r, int maxChars, double now) {
+    return unit(sql -> {
+      if (sql.update(COMPLETE, r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now,
+          t.id(), t.lease()) != 1) {
+        return null;
+      }
+      forward(sql, t.id(), t.title(), r.output(), maxChars, now);
+      sql.update(UNBLOCK_DEPENDANTS, now, t.id());
+      return statusCounts(sql, t.projectId());
+    });
   }
 
   /** Back to pending with a backoff; the attempt's tokens and cost are added to the task's totals. */
   Future<Boolean> retryLater(Claimed t, double retryAt, String error, TaskRun.Result spent, double now) {
-    return cas(RETRY, Tuple.wrap(java.util.Arrays.asList(retryAt, error, spent.promptTokens(), spent.completionTokens(),
-        spent.costUsd(), now, t.id(), t.lease())));
+    return cas(RETRY, retryAt, error, spent.promptTokens(), spent.completionTokens(), spent.costUsd(), now, t.id(),
+        t.lease());
   }
 
   /** Ends the attempt in {@code status} (failed, needs_review) with the error and what was spent. */
   Future<Boolean> end(Claimed t, String status, String error, String output, TaskRun.Result spent, double now) {
-    return cas(END, Tuple.wrap(java.util.Arrays.asList(status, error, output, spent.promptTokens(),
-        spent.completionTokens(), spent.costUsd(), spent.model(), now, t.id(), t.lease())));
+    return cas(END, status, error, output, spent.promptTokens(), spent.completionTokens(), spent.costUsd(),
+        spent.model(), now, t.id(), t.lease());
   }
 
   /** Gives a claimed task back untouched (it could not start: budget refused, resource down). */
   Future<Boolean> giveBack(Claimed t, double now) {
-    return cas(GIVE_BACK, Tuple.of(now, t.id(), t.lease()));
+    return cas(GIVE_BACK, now, t.id(), t.lease());
   }
 
-  private Future<Boolean> cas(String sql, Tuple params) {
-    return db.client().preparedQuery(sql).execute(params).map(rows -> rows.rowCount() == 1);
+  private Future<Boolean> cas(String statement, Object... params) {
+    return unit(sql -> sql.update(statement, params) == 1);
   }
 
   Future<Map<String, Integer>> statusCounts(String projectId) {
-    return db.client().preparedQuery(STATUS_COUNTS).execute(Tuple.of(projectId)).map(rows -> {
-      Map<String, Integer> out = new HashMap<>();
-      rows.forEach(r -> out.put(r.getString("status"), r.getInteger("n")));
-      return out;
-    });
+    return unit(sql -> statusCounts(sql, projectId));
+  }
+
+  private static Map<String, Integer> statusCounts(Sql sql, String projectId) throws SQLException {
+    Map<String, Integer> out = new HashMap<>();
+    for (Sql.Rec r : sql.query(STATUS_COUNTS, projectId)) {
+      out.put(r.getString("status"), r.getInteger("n"));
+    }
+    return out;
   }
 
   Future<Boolean> finishProject(String projectId, String status, Double completedAt, double now) {
-    return db.client().preparedQuery(FINISH_PROJECT).execute(Tuple.wrap(java.util.Arrays.asList(status, completedAt, now,
-        projectId))).map(rows -> rows.rowCount() == 1);
+    return cas(FINISH_PROJECT, status, completedAt, now, projectId);
   }
 
   Future<Boolean> pauseProject(String projectId, double now) {
-    return cas(PAUSE_PROJECT, Tuple.of(now, projectId));
+    return cas(PAUSE_PROJECT, now, projectId);
   }
 
-  /** Adds a {@code dependency_output} entry to each dependant's context, each in its own transaction. */
+  /** Adds a {@code dependency_output} entry to each dependant's context. */
   Future<Void> forward(String taskId, String title, String output, int maxChars, double now) {
-    return db.pool().withTransaction(tx -> forward(tx, taskId, title, output, maxChars, now));
+    return unit(sql -> {
+      forward(sql, taskId, title, output, maxChars, now);
+      return null;
+    });
   }
 
-  private Future<Void> forward(SqlClient client, String taskId, String title, String output, int maxChars, double now) {
+  private static void forward(Sql sql, String taskId, String title, String output, int maxChars, double now)
+      throws SQLException {
     String cut = output == null ? "" : output.substring(0, Math.min(maxChars, output.length()));
     JsonObject entry = new JsonObject().put("type", "dependency_output").put("source_task_id", taskId)
         .put("source_task_title", title).put("content", cut);
-    return client.preparedQuery(DEPENDANTS).execute(Tuple.of(taskId)).compose(rows -> {
-      List<Tuple> updates = new ArrayList<>();
-      for (Row r : rows) {
-        JsonArray context = TaskView.jsonArray(r.getString("context_json"));
-        context.add(entry);
-        updates.add(Tuple.of(context.encode(), now, r.getString("id")));
-      }
-      return updates.isEmpty() ? Future.succeededFuture()
-          : client.preparedQuery(SET_CONTEXT).executeBatch(updates).mapEmpty();
-    });
+    List<Object[]> updates = new ArrayList<>();
+    for (Sql.Rec r : sql.query(DEPENDANTS, taskId)) {
+      JsonArray context = TaskView.jsonArray(r.getString("context_json"));
+      context.add(entry);
+      updates.add(new Object[] {context.encode(), now, r.getString("id")});
+    }
+    sql.batch(SET_CONTEXT, updates);
   }
 
   /**
@@ -280,108 +315,114 @@ final class TaskStore {
    * in a cluster, only expired leases are.
    */
   Future<List<String[]>> staleLeases(String node, double now, boolean clustered) {
-    var query = clustered
-        ? db.client().preparedQuery(STALE_LEASES_CLUSTER).execute(Tuple.of(now))
-        : db.client().preparedQuery(STALE_LEASES).execute(Tuple.of(now, node));
-    return query.map(rows -> {
+    return unit(sql -> {
       List<String[]> out = new ArrayList<>();
-      rows.forEach(r -> out.add(new String[] {r.getString("id"), r.getString("status")}));
+      for (Sql.Rec r : clustered ? sql.query(STALE_LEASES_CLUSTER, now) : sql.query(STALE_LEASES, now, node)) {
+        out.add(new String[] {r.getString("id"), r.getString("status")});
+      }
       return out;
     });
   }
 
   Future<Boolean> recover(String taskId, String status, boolean wasRunning, double now) {
-    return db.pool().withTransaction(tx -> tx.preparedQuery("SELECT retry_count FROM tasks WHERE id = ?")
-        .execute(Tuple.of(taskId)).compose(rows -> {
-          int retries = rows.size() == 0 ? 0 : rows.iterator().next().getInteger("retry_count");
-          String error = wasRunning ? "Recovered from stale state (retry " + (retries + 1) + ")"
-              : "Recovered from queued state after restart";
-          return tx.preparedQuery(RECOVER).execute(Tuple.of(wasRunning ? 1 : 0, error, now, taskId, status))
-              .map(r -> r.rowCount() == 1);
-        }));
+    return unit(sql -> {
+      Sql.Rec row = sql.first("SELECT retry_count FROM tasks WHERE id = ?", taskId);
+      int retries = row == null ? 0 : row.intOr("retry_count", 0);
+      String error = wasRunning ? "Recovered from stale state (retry " + (retries + 1) + ")"
+          : "Recovered from queued state after restart";
+      return sql.update(RECOVER, wasRunning ? 1 : 0, error, now, taskId, status) == 1;
+    });
   }
 
   /** External claims older than the timeout (API.md §11.8): id, project, title, new retry number. */
   Future<List<String[]>> releaseStaleClaims(double now, double timeoutSeconds) {
     double before = now - timeoutSeconds;
-    return db.client().preparedQuery(STALE_CLAIMS).execute(Tuple.of(before)).compose(rows -> {
-      List<Future<String[]>> released = new ArrayList<>();
-      for (Row r : rows) {
-        int n = r.getInteger("retry_count") + 1;
+    return unit(sql -> {
+      List<String[]> out = new ArrayList<>();
+      for (Sql.Rec r : sql.query(STALE_CLAIMS, before)) {
+        int n = r.intOr("retry_count", 0) + 1;
         String error = "External claim timed out after " + (long) timeoutSeconds + "s (retry " + n + ")";
-        released.add(db.client().preparedQuery(RELEASE_CLAIM).execute(Tuple.of(error, now, r.getString("id"), before))
-            .map(u -> u.rowCount() == 1 ? new String[] {r.getString("id"), r.getString("project_id"), r.getString("title")}
-                : null));
+        if (sql.update(RELEASE_CLAIM, error, now, r.getString("id"), before) == 1) {
+          out.add(new String[] {r.getString("id"), r.getString("project_id"), r.getString("title")});
+        }
       }
-      return Future.all(released).map(all -> {
-        List<String[]> out = new ArrayList<>();
-        released.forEach(f -> {
-          if (f.result() != null) {
-            out.add(f.result());
-          }
-        });
-        return out;
-      });
+      return out;
     });
   }
 
   /** Pauses at a wave checkpoint and releases {@code nextWave} for the resume, in one statement. */
   Future<Boolean> pauseAtWave(String projectId, int nextWave, double now) {
-    return cas(PAUSE_AT_WAVE, Tuple.of(nextWave, now, projectId, nextWave));
+    return cas(PAUSE_AT_WAVE, nextWave, now, projectId, nextWave);
   }
 
   Future<Integer> waveReleased(String projectId) {
-    return db.client().preparedQuery(WAVE_RELEASED).execute(Tuple.of(projectId))
-        .map(rows -> rows.size() == 0 ? 0 : rows.iterator().next().getInteger("wave_released"));
+    return unit(sql -> {
+      Sql.Rec row = sql.first(WAVE_RELEASED, projectId);
+      return row == null ? 0 : row.intOr("wave_released", 0);
+    });
   }
 
   Future<Integer> lowestOpenWave(String projectId) {
-    return db.client().preparedQuery(LOWEST_OPEN_WAVE).execute(Tuple.of(projectId))
-        .map(rows -> rows.iterator().next().getInteger("w"));
-  }
-
-  Future<Boolean> hasLaterWave(String projectId, int wave) {
-    return db.client().preparedQuery(HAS_LATER_WAVE).execute(Tuple.of(projectId, wave))
-        .map(rows -> rows.iterator().next().getLong("n") > 0);
+    return unit(sql -> sql.first(LOWEST_OPEN_WAVE, projectId).getInteger("w"));
   }
 
   /** Findings newest first, as {@code [category] content (from: title)} lines. */
   Future<List<String>> knowledge(String projectId) {
-    return db.client().preparedQuery(KNOWLEDGE).execute(Tuple.of(projectId)).map(rows -> {
-      List<String> out = new ArrayList<>();
-      rows.forEach(r -> out.add("[" + r.getString("category") + "] " + r.getString("content")
-          + (r.getString("source_task_title") == null ? "" : " (from: " + r.getString("source_task_title") + ")")));
-      return out;
-    });
+    return unit(sql -> knowledge(sql, projectId));
   }
 
-  /** Creates the retry-exhausted checkpoint (API.md §14.2) and returns its id. */
+  private static List<String> knowledge(Sql sql, String projectId) {
+    try {
+      List<String> out = new ArrayList<>();
+      for (Sql.Rec r : sql.query(KNOWLEDGE, projectId)) {
+        out.add("[" + r.getString("category") + "] " + r.getString("content")
+            + (r.getString("source_task_title") == null ? "" : " (from: " + r.getString("source_task_title") + ")"));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("knowledge not read for project " + projectId, e);
+    }
+  }
+
+  /** Creates the retry-exhausted checkpoint (API.md §14.2). */
   Future<Void> checkpoint(String id, Claimed t, double now) {
-    return db.client().preparedQuery(TASK_EVENTS).execute(Tuple.of(t.id())).compose(rows -> {
+    return unit(sql -> {
       JsonArray attempts = new JsonArray();
-      rows.forEach(r -> attempts.add(new JsonObject().put("message", r.getString("message"))
-          .put("timestamp", r.getDouble("timestamp"))));
-      return db.client().preparedQuery(INSERT_CHECKPOINT).execute(Tuple.of(id, t.projectId(), t.id(),
+      for (Sql.Rec r : sql.query(TASK_EVENTS, t.id())) {
+        attempts.add(new JsonObject().put("message", r.getString("message")).put("timestamp", r.getDouble("timestamp")));
+      }
+      sql.update(INSERT_CHECKPOINT, id, t.projectId(), t.id(),
           "Task '" + t.title() + "' failed after " + t.maxRetries() + " attempts", attempts.encode(),
-          "How should we proceed? Options: retry with modified approach, skip this task, or fail it.", now)).mapEmpty();
+          "How should we proceed? Options: retry with modified approach, skip this task, or fail it.", now);
+      return null;
     });
   }
 
   Future<Void> insertFinding(String id, String projectId, String taskId, String category, String content, String hash,
       String title, double now) {
-    return db.client().preparedQuery(INSERT_FINDING).execute(Tuple.of(id, projectId, taskId, category, content, hash,
-        title, now)).mapEmpty();
+    return unit(sql -> {
+      sql.update(INSERT_FINDING, id, projectId, taskId, category, content, hash, title, now);
+      return null;
+    });
   }
 
   Future<Void> setVerification(String taskId, String status, String notes, double now) {
-    return db.client().preparedQuery(SET_VERIFICATION).execute(Tuple.of(status, notes, now, taskId)).mapEmpty();
+    return unit(sql -> {
+      sql.update(SET_VERIFICATION, status, notes, now, taskId);
+      return null;
+    });
   }
 
   Future<Boolean> verificationRetry(String taskId, JsonArray context, String status, String notes, double now) {
-    return cas(VERIFICATION_RETRY, Tuple.of(context.encode(), status, notes, now, taskId));
+    return cas(VERIFICATION_RETRY, context.encode(), status, notes, now, taskId);
   }
 
   Future<Boolean> needsReview(String taskId, String status, String notes, double now) {
-    return cas(NEEDS_REVIEW, Tuple.of(status, notes, now, taskId));
+    return cas(NEEDS_REVIEW, status, notes, now, taskId);
+  }
+
+  /** The task's project, title and output, for forwarding an external agent's result; null when gone. */
+  Future<Sql.Rec> outputOf(String taskId) {
+    return unit(sql -> sql.first("SELECT project_id, title, output_text FROM tasks WHERE id = ?", taskId));
   }
 }

@@ -1,7 +1,9 @@
 package dev.orch.kernel.projects;
 
+import dev.orch.kernel.store.Sql;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import java.util.function.Function;
 
 /** A row of {@code projects}. {@code ownerId} is null when the owner was deleted (admins only). */
 public record Project(
@@ -25,11 +27,19 @@ public record Project(
 
   /** A row selected with {@link #COLUMNS}; a damaged JSON column reads as empty. */
   public static Project from(Row row) {
-    return new Project(row.getString("id"), row.getString("name"), row.getString("requirements"),
-        row.getString("status"), row.getDouble("created_at"), row.getDouble("updated_at"),
-        row.getDouble("completed_at"), json(row.getString("config_json")), row.getString("owner_id"),
-        row.getString("repo_path"), row.getString("git_base_branch"), row.getString("git_project_branch"),
-        json(row.getString("git_state_json")));
+    return from(row::getString, row::getDouble);
+  }
+
+  /** The same, from a row read inside a group-commit unit. */
+  public static Project from(Sql.Rec row) {
+    return from(row::getString, row::getDouble);
+  }
+
+  private static Project from(Function<String, String> text, Function<String, Double> number) {
+    return new Project(text.apply("id"), text.apply("name"), text.apply("requirements"), text.apply("status"),
+        number.apply("created_at"), number.apply("updated_at"), number.apply("completed_at"),
+        json(text.apply("config_json")), text.apply("owner_id"), text.apply("repo_path"),
+        text.apply("git_base_branch"), text.apply("git_project_branch"), json(text.apply("git_state_json")));
   }
 
   /** {@code config.planning_rigor} when valid, else L2 (API.md §9.1). */
