@@ -250,9 +250,16 @@ public final class ExecutorVerticle extends VerticleBase {
 
   private Future<Void> dispatchOnce() {
     double now = now();
-    int limit = config.maxConcurrent() * 4 + 16;
+    int limit = config.maxConcurrent() * 2 + 8;
     return store.dispatch(now, now + config.leaseSeconds(), node, limit, () -> passQueued.set(false), this::pick)
-        .onSuccess(started -> started.forEach(this::startWorker))
+        .onSuccess(started -> started.forEach(s -> {
+          if (stopping) {
+            // Claimed while shutdown began: back to the queue untouched, for the next start.
+            store.giveBack(s.task(), now());
+          } else {
+            startWorker(s);
+          }
+        }))
         .mapEmpty();
   }
 

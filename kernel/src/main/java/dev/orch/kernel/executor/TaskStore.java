@@ -37,12 +37,11 @@ final class TaskStore {
       + " AND retry_after > ? AND project_id IN (SELECT id FROM projects WHERE status = 'executing')";
   private static final String ACTIVE = "SELECT project_id, model_tier, COUNT(*) AS n FROM tasks"
       + " WHERE status IN ('queued', 'running') AND lease_owner IS NOT NULL GROUP BY project_id, model_tier";
-  private static final String CLAIM = "UPDATE tasks SET status = 'queued', lease_owner = ?, lease_expires_at = ?,"
-      + " lease_number = lease_number + 1, updated_at = ? WHERE id = ? AND status = 'pending'";
+  /** pending → running under our lease, in one row write (the row is wide: its context carries forwarded outputs). */
+  private static final String CLAIM = "UPDATE tasks SET status = 'running', started_at = ?, lease_owner = ?,"
+      + " lease_expires_at = ?, lease_number = lease_number + 1, updated_at = ? WHERE id = ? AND status = 'pending'";
   private static final String TASK = "SELECT id, project_id, title, description, task_type, model_tier, context_json,"
       + " tools_json, system_prompt, max_tokens, retry_count, max_retries, wave, lease_number, status FROM tasks WHERE id = ?";
-  private static final String START = "UPDATE tasks SET status = 'running', started_at = ?, updated_at = ?"
-      + " WHERE id = ? AND lease_number = ? AND status = 'queued'";
   private static final String HEARTBEAT = "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND lease_number = ?"
       + " AND status IN ('queued', 'running')";
   private static final String LEASED = " WHERE id = ? AND lease_number = ? AND status IN ('queued', 'running')";
@@ -67,7 +66,10 @@ final class TaskStore {
   private static final String WAVE_RELEASED = "SELECT wave_released FROM projects WHERE id = ?";
   private static final String DEPENDANTS = "SELECT t.id, t.context_json FROM task_deps d JOIN tasks t ON t.id = d.task_id"
       + " WHERE d.depends_on = ?";
-  private static final String SET_CONTEXT = "UPDATE tasks SET context_json = ?, updated_at = ? WHERE id = ?";
+  /** A dependant's context with the forwarded output, and blocked → pending when nothing else holds it: one row write. */
+  private static final String FORWARD_AND_RELEASE = "UPDATE tasks SET context_json = ?, updated_at = ?,"
+      + " status = CASE WHEN status = 'blocked' AND NOT " + UNFINISHED_DEP + " THEN 'pending' ELSE status END"
+      + " WHERE id = ?";
   private static final String STALE_LEASES = "SELECT id, status FROM tasks WHERE status IN ('queued', 'running')"
       + " AND claimed_by IS NULL AND (lease_owner IS NULL OR lease_expires_at < ? OR lease_owner <> ?)";
   private static final String STALE_LEASES_CLUSTER = "SELECT id, status FROM tasks WHERE status IN ('queued', 'running')"
@@ -159,11 +161,10 @@ final class TaskStore {
       List<Started> out = new ArrayList<>();
       Map<String, List<String>> knowledge = new HashMap<>();
       for (Ready r : picker.pick(new Snapshot(projects, active, ready))) {
-        if (sql.update(CLAIM, node, leaseUntil, now, r.id()) == 0) {
+        if (sql.update(CLAIM, now, node, leaseUntil, now, r.id()) == 0) {
           continue;
         }
         Claimed claimed = claimed(sql.first(TASK, r.id()));
-        sql.update(START, now, now, claimed.id(), claimed.lease());
         List<String> found = "ollama".equals(claimed.tier()) ? List.of()
             : knowledge.computeIfAbsent(claimed.projectId(), id -> knowledge(sql, id));
         out.add(new Started(claimed, projects.get(r.projectId()), found));
@@ -230,7 +231,7 @@ final class TaskStore {
   }
 
   /**
-   * Completes the task, forwards its output to its dependants and unblocks the ready ones, in one
+   * Completes the task, forwards its output to its dependants and releases the ready ones, in one
    * unit, and counts the project's tasks by status afterwards. Null when the lease was stale or the
    * task cancelled: then nothing is written.
    */
@@ -241,7 +242,6 @@ final class TaskStore {
         return null;
       }
       forward(sql, t.id(), t.title(), r.output(), maxChars, now);
-      sql.update(UNBLOCK_DEPENDANTS, now, t.id());
       return statusCounts(sql, t.projectId());
     });
   }
@@ -287,7 +287,10 @@ final class TaskStore {
     return cas(PAUSE_PROJECT, now, projectId);
   }
 
-  /** Adds a {@code dependency_output} entry to each dependant's context. */
+  /**
+   * Adds a {@code dependency_output} entry to each dependant's context and releases the dependants
+   * it no longer waits for (the task must be completed already).
+   */
   Future<Void> forward(String taskId, String title, String output, int maxChars, double now) {
     return unit(sql -> {
       forward(sql, taskId, title, output, maxChars, now);
@@ -300,13 +303,26 @@ final class TaskStore {
     String cut = output == null ? "" : output.substring(0, Math.min(maxChars, output.length()));
     JsonObject entry = new JsonObject().put("type", "dependency_output").put("source_task_id", taskId)
         .put("source_task_title", title).put("content", cut);
+    String encoded = entry.encode();
     List<Object[]> updates = new ArrayList<>();
     for (Sql.Rec r : sql.query(DEPENDANTS, taskId)) {
-      JsonArray context = TaskView.jsonArray(r.getString("context_json"));
-      context.add(entry);
-      updates.add(new Object[] {context.encode(), now, r.getString("id")});
+      updates.add(new Object[] {appended(r.getString("context_json"), encoded), now, r.getString("id")});
     }
-    sql.batch(SET_CONTEXT, updates);
+    sql.batch(FORWARD_AND_RELEASE, updates);
+  }
+
+  /**
+   * A context array with one more entry. The text is extended rather than parsed and rewritten: a
+   * context carries every forwarded output and sibling list, and a completion touches each dependant's.
+   */
+  static String appended(String contextJson, String entry) {
+    String text = contextJson == null ? "" : contextJson.strip();
+    if (text.length() >= 2 && text.charAt(0) == '[' && text.charAt(text.length() - 1) == ']') {
+      String inner = text.substring(1, text.length() - 1).strip();
+      return inner.isEmpty() ? "[" + entry + "]" : text.substring(0, text.length() - 1) + "," + entry + "]";
+    }
+    // Not an array: read it as TaskView does (damaged reads as empty) and write a sound one.
+    return TaskView.jsonArray(contextJson).add(new JsonObject(entry)).encode();
   }
 
   /**

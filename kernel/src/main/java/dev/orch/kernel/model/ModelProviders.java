@@ -35,12 +35,17 @@ public final class ModelProviders {
     return create(vertx, config, RetryPolicy.of(vertx, config.retry()));
   }
 
+  /** Connections per provider host: far above any sensible concurrency cap, so never the limit. */
+  static final int MAX_CONNECTIONS_PER_HOST = 256;
+
   /** As {@link #create(Vertx, ModelsConfig)}, with a given retry policy (tests pass a fixed jitter). */
   public static ModelProviders create(Vertx vertx, ModelsConfig config, RetryPolicy retry) {
+    // The executor's caps decide how many calls run at once; the client's default of five
+    // connections per host would quietly cap them lower. Connections open only when needed.
     WebClient client = WebClient.create(vertx, new WebClientOptions()
         .setUserAgent("orch")
         .setFollowRedirects(false)
-        .setKeepAlive(true));
+        .setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_HOST));
     Map<String, ModelProvider> providers = new LinkedHashMap<>();
     providers.put(ModelProvider.ANTHROPIC, new AnthropicProvider(client, config.anthropic(), retry));
     if (!config.ollama().host().isBlank()) {

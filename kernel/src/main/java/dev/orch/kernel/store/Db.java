@@ -93,6 +93,11 @@ public final class Db {
     sqlite.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(config.synchronous()));
     sqlite.enforceForeignKeys(true);
     sqlite.setBusyTimeout(config.busyTimeoutMs());
+    // Sorts and groupings in memory, not in temporary files; a page cache that holds a busy
+    // database's task rows (their contexts carry forwarded outputs), and reads by memory map.
+    sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    sqlite.setCacheSize(-64 * 1024);
+    sqlite.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, String.valueOf(256L * 1024 * 1024));
     SQLiteDataSource ds = new SQLiteDataSource(sqlite);
     ds.setUrl(config.url());
     return ds;

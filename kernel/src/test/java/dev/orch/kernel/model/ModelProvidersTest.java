@@ -76,4 +76,24 @@ class ModelProvidersTest {
     assertThat(health).containsOnlyKeys("anthropic", "ollama", "openai");
     assertThat(health.values()).allMatch(Health::up);
   }
+
+  @Test
+  @DisplayName("twenty calls to one host are all in flight at once: the connection pool does not cap concurrency")
+  void concurrentCallsAreNotCappedByTheConnectionPool() throws Exception {
+    int calls = 20;
+    java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(calls);
+    anthropic.respondWith(r -> {
+      arrived.countDown();
+      // Each answer waits long enough that a pool of five would hold the other fifteen back.
+      return LocalAnthropicServer.message("claude-haiku-4-5-20251001", "end_turn", LocalAnthropicServer.usage(1, 1),
+          LocalAnthropicServer.text("ok")).after(3_000);
+    });
+    java.util.List<io.vertx.core.Future<ChatResponse>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      all.add(providers.chat(ChatRequest.of("claude-haiku-4-5-20251001", 32, "hi " + i)));
+    }
+    assertThat(arrived.await(2, java.util.concurrent.TimeUnit.SECONDS))
+        .as("all %d requests reached the server before any answer", calls).isTrue();
+    io.vertx.core.Future.all(all).await();
+  }
 }
