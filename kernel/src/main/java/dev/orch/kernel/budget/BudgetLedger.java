@@ -59,7 +59,8 @@ final class BudgetLedger {
     double now = Times.now(clock);
     double ttl = req.ttlSeconds() != null ? req.ttlSeconds() : config.reservationTtl().toMillis() / 1000.0;
     Reservation reservation = new Reservation(Ids.hex32(), req.amountUsd(), now + ttl);
-    return serialized(sql -> {
+    // A hold need not be durable: it dies with the process that took it.
+    return serialized(false, sql -> {
       repo.deleteExpired(sql, now);
       String refused = refusal(repo.totals(sql, dayKey(), monthKey(), req.projectId(), now), req);
       if (refused != null) {
@@ -85,7 +86,9 @@ final class BudgetLedger {
     String callId = usage.callId() != null ? usage.callId() : Ids.hex32();
     // Under the reservation lock too: a reservation's check must see either its spend or its hold,
     // never neither.
-    return serialized(sql -> {
+    // Replied once run: whatever reports this spend (a task's completion, its events) is written
+    // later, and group commits land in order, so it can only be durable after this record is.
+    return serialized(false, sql -> {
       Long existing = repo.usageIdByCall(sql, callId);
       if (existing != null) {
         LOG.info("usage already recorded [call: {}, usage: {}]", callId, existing);
@@ -119,16 +122,18 @@ final class BudgetLedger {
 
   /**
    * A check-then-write on the budget in the next group commit, first taking the budget's lock where
-   * the database needs one (PostgreSQL: other nodes write the same tables).
+   * the database needs one (PostgreSQL: other nodes write the same tables); completed once durable,
+   * or once run where nothing that depends on it can be durable before it.
    */
-  private <T> Future<T> serialized(GroupCommit.Work<T> work) {
+  private <T> Future<T> serialized(boolean durable, GroupCommit.Work<T> work) {
     String lock = db.dialect().lockTable(BudgetRepository.LOCK_TABLE);
-    return db.group().submit(sql -> {
+    GroupCommit.Work<T> locked = sql -> {
       if (lock != null) {
         sql.update(lock);
       }
       return work.run(sql);
-    });
+    };
+    return durable ? db.group().submit(locked) : db.group().submitVisible(locked);
   }
 
   /** Deletes expired reservations; returns how many. */
@@ -142,7 +147,7 @@ final class BudgetLedger {
     double now = Times.now(clock);
     String dayKey = dayKey();
     String monthKey = monthKey();
-    return db.group().submit(sql -> repo.totals(sql, dayKey, monthKey, projectId, now)).map(t -> {
+    return db.group().submitVisible(sql -> repo.totals(sql, dayKey, monthKey, projectId, now)).map(t -> {
       double dailyPct = Money.pct(t.dailySpent(), config.dailyLimitUsd());
       double monthlyPct = Money.pct(t.monthlySpent(), config.monthlyLimitUsd());
       boolean warning = warning(t.dailySpent(), config.dailyLimitUsd())

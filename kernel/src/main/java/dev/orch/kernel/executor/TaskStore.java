@@ -107,9 +107,14 @@ final class TaskStore {
     this.db = db;
   }
 
-  /** A unit of work in the next group commit (see {@link dev.orch.kernel.store.GroupCommit}). */
+  /** A unit of work in the next group commit (see {@link dev.orch.kernel.store.GroupCommit}), completed once durable. */
   private <T> Future<T> unit(GroupCommit.Work<T> work) {
     return db.group().submit(work);
+  }
+
+  /** A read, or a write that a crash may lose at no cost: completed once run, before the commit. */
+  private <T> Future<T> visible(GroupCommit.Work<T> work) {
+    return db.group().submitVisible(work);
   }
 
   /**
@@ -146,7 +151,9 @@ final class TaskStore {
    */
   Future<List<Started>> dispatch(double now, double leaseUntil, String node, int readyLimit, Runnable reading,
       Picker picker) {
-    return unit(sql -> {
+    // Claims need not be durable before the work starts: if the commit is lost, the task is pending
+    // again, and the lease number the worker holds no longer matches, so its result is discarded.
+    return visible(sql -> {
       reading.run();
       Map<String, ExecutingProject> projects = executingProjects(sql);
       if (projects.isEmpty()) {
@@ -174,7 +181,7 @@ final class TaskStore {
   }
 
   Future<Map<String, ExecutingProject>> executingProjects() {
-    return unit(TaskStore::executingProjects);
+    return visible(TaskStore::executingProjects);
   }
 
   private static Map<String, ExecutingProject> executingProjects(Sql sql) throws SQLException {
@@ -211,7 +218,7 @@ final class TaskStore {
 
   /** The earliest backoff still ahead, or null. */
   Future<Double> nextBackoff(double now) {
-    return unit(sql -> sql.first(NEXT_BACKOFF, now).getDouble("at"));
+    return visible(sql -> sql.first(NEXT_BACKOFF, now).getDouble("at"));
   }
 
   private static Claimed claimed(Sql.Rec r) {
@@ -236,7 +243,11 @@ final class TaskStore {
    * task cancelled: then nothing is written.
    */
   Future<Map<String, Integer>> completeAndRelease(Claimed t, TaskRun.Result r, int maxChars, double now) {
-    return unit(sql -> {
+    // Completed once run: the completion's event, submitted after, is published only once durable,
+    // and group commits land in order, so nobody hears of the completion before it is durable; and
+    // the caller's task_complete event is then queued before the task_start events of the
+    // dependants dispatched in the same group.
+    return visible(sql -> {
       if (sql.update(COMPLETE, r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now,
           t.id(), t.lease()) != 1) {
         return null;
@@ -268,7 +279,7 @@ final class TaskStore {
   }
 
   Future<Map<String, Integer>> statusCounts(String projectId) {
-    return unit(sql -> statusCounts(sql, projectId));
+    return visible(sql -> statusCounts(sql, projectId));
   }
 
   private static Map<String, Integer> statusCounts(Sql sql, String projectId) throws SQLException {
@@ -372,19 +383,19 @@ final class TaskStore {
   }
 
   Future<Integer> waveReleased(String projectId) {
-    return unit(sql -> {
+    return visible(sql -> {
       Sql.Rec row = sql.first(WAVE_RELEASED, projectId);
       return row == null ? 0 : row.intOr("wave_released", 0);
     });
   }
 
   Future<Integer> lowestOpenWave(String projectId) {
-    return unit(sql -> sql.first(LOWEST_OPEN_WAVE, projectId).getInteger("w"));
+    return visible(sql -> sql.first(LOWEST_OPEN_WAVE, projectId).getInteger("w"));
   }
 
   /** Findings newest first, as {@code [category] content (from: title)} lines. */
   Future<List<String>> knowledge(String projectId) {
-    return unit(sql -> knowledge(sql, projectId));
+    return visible(sql -> knowledge(sql, projectId));
   }
 
   private static List<String> knowledge(Sql sql, String projectId) {
@@ -439,6 +450,6 @@ final class TaskStore {
 
   /** The task's project, title and output, for forwarding an external agent's result; null when gone. */
   Future<Sql.Rec> outputOf(String taskId) {
-    return unit(sql -> sql.first("SELECT project_id, title, output_text FROM tasks WHERE id = ?", taskId));
+    return visible(sql -> sql.first("SELECT project_id, title, output_text FROM tasks WHERE id = ?", taskId));
   }
 }

@@ -132,7 +132,9 @@ public final class Db {
     return pool;
   }
 
+  /** Closes the pool once every unit already submitted to the group commit is durable. */
   public Future<Void> close() {
-    return pool.close();
+    // Group commits land in order: once a last empty unit is durable, so is everything before it.
+    return group.submit(sql -> null).transform(flushed -> pool.close());
   }
 }

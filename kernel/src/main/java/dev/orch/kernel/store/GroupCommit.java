@@ -33,13 +33,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * alone against the file.
  */
 public final class GroupCommit {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupCommit.class);
   /** Work against a plain JDBC connection inside the group's transaction. */
   @FunctionalInterface
   public interface Work<T> {
     T run(Sql sql) throws Exception;
   }
 
-  private record Unit<T>(Work<T> work, Promise<T> promise, Context context) {}
+  private record Unit<T>(Work<T> work, Promise<T> promise, Context context, boolean early) {}
+
+  /** The outcome of a unit already settled before its group committed. */
+  private static final Object SETTLED = new Object();
 
   private final Vertx vertx;
   private final Pool pool;
@@ -55,9 +59,26 @@ public final class GroupCommit {
 
   /** Runs {@code work} in the next group; completes once that group has committed. */
   public <T> Future<T> submit(Work<T> work) {
+    return enqueue(work, false);
+  }
+
+  /**
+   * Runs {@code work} in the next group and completes as soon as it has run, before the group's
+   * commit: for work a crash may lose at no cost, such as a budget hold, which dies with the process
+   * that took it. Everything submitted later on this node runs after it on the same connection and
+   * sees it, and on PostgreSQL other nodes wait on its locks until the commit, so checks made against
+   * it stay exact. Use it where whatever depends on the work and is seen from outside (an event's
+   * publish, an HTTP answer) is written after it, so it is durable before anyone hears of it. Only a
+   * failed commit (a disk error) undoes it after its caller went on, and is logged as an error.
+   */
+  public <T> Future<T> submitVisible(Work<T> work) {
+    return enqueue(work, true);
+  }
+
+  private <T> Future<T> enqueue(Work<T> work, boolean early) {
     Context context = vertx.getOrCreateContext();
     Promise<T> promise = Promise.promise();
-    queue.add(new Unit<>(work, promise, context));
+    queue.add(new Unit<>(work, promise, context, early));
     drain();
     return promise.future();
   }
@@ -95,7 +116,14 @@ public final class GroupCommit {
           units.addAndGet(group.size());
           for (int i = 0; i < group.size(); i++) {
             Object outcome = ar.succeeded() ? ar.result().get(i) : ar.cause();
-            settle(group.get(i), outcome);
+            if (outcome != SETTLED) {
+              settle(group.get(i), outcome); // a unit settled early keeps its outcome
+            }
+          }
+          if (ar.failed()) {
+            // Units settled early had their callers go on; the database no longer holds what they did.
+            LOG.error("group commit failed, its units are undone [units: {}, settled early: {}, reason: {}]",
+                group.size(), group.stream().filter(Unit::early).count(), ar.cause().getMessage());
           }
           running.set(false);
           drain();
@@ -110,14 +138,20 @@ public final class GroupCommit {
     try {
       for (Unit<?> unit : group) {
         Savepoint savepoint = connection.setSavepoint();
+        Object outcome;
         try {
-          outcomes.add(new Ok(unit.work().run(sql)));
+          outcome = new Ok(unit.work().run(sql));
           connection.releaseSavepoint(savepoint);
         } catch (Exception e) {
           connection.rollback(savepoint);
           connection.releaseSavepoint(savepoint);
-          outcomes.add(e);
+          outcome = e;
         }
+        if (unit.early()) {
+          settle(unit, outcome);
+          outcome = SETTLED;
+        }
+        outcomes.add(outcome);
       }
       connection.commit();
       return outcomes;
@@ -137,9 +171,9 @@ public final class GroupCommit {
     Promise promise = unit.promise();
     unit.context().runOnContext(v -> {
       if (outcome instanceof Ok ok) {
-        promise.complete(ok.value());
+        promise.tryComplete(ok.value());
       } else {
-        promise.fail((Throwable) outcome);
+        promise.tryFail((Throwable) outcome);
       }
     });
   }

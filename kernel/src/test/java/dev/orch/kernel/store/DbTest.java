@@ -133,4 +133,33 @@ class DbTest {
     assertThat(rows).extracting(r -> r.getDouble("x")).containsExactly(1.0, 3.0);
     assertThat(committedRows()).isEqualTo(2);
   }
+
+  @Test
+  @DisplayName("group commit: a unit submitted as visible completes once run, before its group's commit")
+  void visibleUnitsCompleteBeforeTheCommit(Vertx vertx) throws Exception {
+    var visibleSawDurableDone = new java.util.concurrent.CompletableFuture<Boolean>();
+    java.util.List<Future<?>> units = new java.util.ArrayList<>();
+    java.util.concurrent.CountDownLatch submitted = new java.util.concurrent.CountDownLatch(1);
+    vertx.getOrCreateContext().runOnContext(v -> {
+      // Holds the connection, so the next two share one group.
+      units.add(db.group().submit(sql -> {
+        Thread.sleep(200);
+        return sql.update("INSERT INTO probe VALUES (0)");
+      }));
+      Future<Integer> visible = db.group().submitVisible(sql -> sql.update("INSERT INTO probe VALUES (1)"));
+      Future<Integer> durable = db.group().submit(sql -> {
+        Thread.sleep(300);
+        return sql.update("INSERT INTO probe VALUES (2)");
+      });
+      visible.onComplete(ar -> visibleSawDurableDone.complete(durable.isComplete()));
+      units.add(visible);
+      units.add(durable);
+      submitted.countDown();
+    });
+    assertThat(submitted.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(visibleSawDurableDone.get(10, TimeUnit.SECONDS)).as("the durable unit of the same group was done")
+        .isFalse();
+    Future.all(units).await(30, TimeUnit.SECONDS);
+    assertThat(committedRows()).isEqualTo(3);
+  }
 }
