@@ -10,8 +10,10 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.DriverManager;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -32,10 +34,10 @@ public final class Db {
   private final Dialect dialect;
   private final GroupCommit group;
 
-  private Db(Vertx vertx, Pool pool, Dialect dialect) {
+  private Db(Pool pool, Dialect dialect, GroupCommit group) {
     this.pool = pool;
     this.dialect = dialect;
-    this.group = new GroupCommit(vertx, pool);
+    this.group = group;
   }
 
   /** Migrates the schema (on a worker thread) and opens the pool. */
@@ -43,12 +45,13 @@ public final class Db {
     return vertx.executeBlocking(() -> migrate(config))
         .map(dataSource -> {
           if (dataSource != null) {
-            return new Db(vertx, JDBCPool.pool(vertx, new AutoCommitRestoring(dataSource::getConnection),
-                new PoolOptions().setMaxSize(1)), Dialect.SQLITE);
+            Pool sqlite = JDBCPool.pool(vertx, new AutoCommitRestoring(dataSource::getConnection),
+                new PoolOptions().setMaxSize(1));
+            return new Db(sqlite, Dialect.SQLITE, sqliteGroupCommit(vertx, sqlite, config));
           }
           Pool pg = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> DriverManager.getConnection(config.url())),
               new PoolOptions().setMaxSize(config.maxPoolSize()));
-          return new Db(vertx, pg, Dialect.POSTGRES);
+          return new Db(pg, Dialect.POSTGRES, new GroupCommit(vertx, pg));
         });
   }
 
@@ -101,6 +104,26 @@ public final class Db {
     SQLiteDataSource ds = new SQLiteDataSource(sqlite);
     ds.setUrl(config.url());
     return ds;
+  }
+
+  /**
+   * With {@code synchronous} FULL or EXTRA on a database file, group commits fsync the write-ahead
+   * log themselves, after the commit, so the connection is not held through the fsync (see
+   * {@link GroupCommit.Syncer}). The file is opened per fsync: SQLite may replace the log file when
+   * its last connection closes, and a held channel would then sync the old one.
+   */
+  private static GroupCommit sqliteGroupCommit(Vertx vertx, Pool pool, OrchConfig.Db config) {
+    String file = config.url().substring("jdbc:sqlite:".length());
+    boolean full = config.synchronous().equals("FULL") || config.synchronous().equals("EXTRA");
+    if (!full || file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
+      return new GroupCommit(vertx, pool);
+    }
+    Path wal = Path.of(file + "-wal").toAbsolutePath();
+    return new GroupCommit(vertx, pool, () -> {
+      try (FileChannel log = FileChannel.open(wal, StandardOpenOption.WRITE)) {
+        log.force(false);
+      }
+    }, config.synchronous());
   }
 
   public Pool pool() {

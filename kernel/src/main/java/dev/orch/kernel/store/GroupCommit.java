@@ -45,16 +45,46 @@ public final class GroupCommit {
   /** The outcome of a unit already settled before its group committed. */
   private static final Object SETTLED = new Object();
 
+  /**
+   * Makes committed groups durable away from the connection. For SQLite with {@code synchronous}
+   * FULL or EXTRA, a group commits with NORMAL (no fsync while the connection is held) and this
+   * fsyncs the write-ahead log afterwards, which is what FULL does at commit: the next group runs on
+   * the connection meanwhile, and one fsync serves every group that committed before it started.
+   */
+  @FunctionalInterface
+  interface Syncer {
+    void sync() throws java.io.IOException;
+  }
+
+  /** A unit that ran and awaits the fsync of its group, with what it returned. */
+  private record Ran(Unit<?> unit, Object outcome) {}
+
   private final Vertx vertx;
   private final Pool pool;
+  private final Syncer syncer;
+  private final String restoreSynchronous;
   private final Queue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean running = new AtomicBoolean();
+  private final Queue<List<Ran>> awaitingSync = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean syncing = new AtomicBoolean();
   private final AtomicLong groups = new AtomicLong();
   private final AtomicLong units = new AtomicLong();
 
+  /** Commits are durable when they return (PostgreSQL; SQLite with synchronous OFF or NORMAL). */
   GroupCommit(Vertx vertx, Pool pool) {
+    this(vertx, pool, null, null);
+  }
+
+  /**
+   * SQLite with synchronous FULL or EXTRA: groups commit with NORMAL and {@code syncer} fsyncs the
+   * log afterwards; the connection's own setting, {@code synchronous}, is restored after each group
+   * for everything else that writes through the pool.
+   */
+  GroupCommit(Vertx vertx, Pool pool, Syncer syncer, String synchronous) {
     this.vertx = vertx;
     this.pool = pool;
+    this.syncer = syncer;
+    this.restoreSynchronous = synchronous == null ? null : "PRAGMA synchronous = " + synchronous;
   }
 
   /** Runs {@code work} in the next group; completes once that group has committed. */
@@ -109,16 +139,26 @@ public final class GroupCommit {
       return;
     }
     pool.getConnection()
-        .compose(conn -> vertx.executeBlocking(() -> runGroup(physical(conn), group), false)
+        .compose(conn -> vertx.executeBlocking(() -> runGroup(physical(conn), group, restoreSynchronous), false)
             .eventually(() -> conn.close()))
         .onComplete(ar -> {
           groups.incrementAndGet();
           units.addAndGet(group.size());
+          List<Ran> awaiting = new ArrayList<>();
           for (int i = 0; i < group.size(); i++) {
             Object outcome = ar.succeeded() ? ar.result().get(i) : ar.cause();
-            if (outcome != SETTLED) {
-              settle(group.get(i), outcome); // a unit settled early keeps its outcome
+            if (outcome == SETTLED) {
+              continue; // a unit settled early keeps its outcome
             }
+            if (ar.succeeded() && syncer != null) {
+              awaiting.add(new Ran(group.get(i), outcome));
+            } else {
+              settle(group.get(i), outcome);
+            }
+          }
+          if (!awaiting.isEmpty()) {
+            awaitingSync.add(awaiting);
+            sync();
           }
           if (ar.failed()) {
             // Units settled early had their callers go on; the database no longer holds what they did.
@@ -130,10 +170,44 @@ public final class GroupCommit {
         });
   }
 
+  /** One fsync for every group committed since the last one began; then their units complete. */
+  private void sync() {
+    if (!syncing.compareAndSet(false, true)) {
+      return;
+    }
+    List<Ran> batch = new ArrayList<>();
+    for (List<Ran> g; (g = awaitingSync.poll()) != null; ) {
+      batch.addAll(g);
+    }
+    if (batch.isEmpty()) {
+      syncing.set(false);
+      if (!awaitingSync.isEmpty()) {
+        sync();
+      }
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      syncer.sync();
+      return null;
+    }, false).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.error("write-ahead log not synced, committed units fail [units: {}, reason: {}]", batch.size(),
+            ar.cause().getMessage());
+      }
+      batch.forEach(ran -> settle(ran.unit(), ar.succeeded() ? ran.outcome() : ar.cause()));
+      syncing.set(false);
+      sync();
+    });
+  }
+
   /** Runs the group in one transaction; per unit, its result or the exception that failed it. */
-  private static List<Object> runGroup(Connection connection, List<Unit<?>> group) throws SQLException {
+  private static List<Object> runGroup(Connection connection, List<Unit<?>> group, String restoreSynchronous)
+      throws SQLException {
     Sql sql = new Sql(connection);
     List<Object> outcomes = new ArrayList<>(group.size());
+    if (restoreSynchronous != null) {
+      pragma(connection, "PRAGMA synchronous = NORMAL");
+    }
     connection.setAutoCommit(false);
     try {
       for (Unit<?> unit : group) {
@@ -160,6 +234,15 @@ public final class GroupCommit {
       throw e;
     } finally {
       connection.setAutoCommit(true);
+      if (restoreSynchronous != null) {
+        pragma(connection, restoreSynchronous);
+      }
+    }
+  }
+
+  private static void pragma(Connection connection, String statement) throws SQLException {
+    try (var st = connection.createStatement()) {
+      st.execute(statement);
     }
   }
 
