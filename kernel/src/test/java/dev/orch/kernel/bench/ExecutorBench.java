@@ -145,11 +145,6 @@ public final class ExecutorBench {
       }
       lines.add("");
     }
-    if (mode.equals("trace")) {
-      run(layered(100, new Random(3), 40), 16);
-      Run r = run(layered(30, rnd, 40), 16);
-      System.out.printf("trace p50 %.2f%n", r.percentile(50));
-    }
     if (mode.equals("all") || mode.equals("overhead")) {
       lines.add("## Orchestration overhead per task (zero-latency model, SQLite synchronous=FULL, concurrency 16)");
       lines.add("");
@@ -183,7 +178,6 @@ public final class ExecutorBench {
       var m = TITLE.matcher(r.body().getJsonArray("messages").getJsonObject(0).encode());
       int i = m.find() ? Integer.parseInt(m.group(1)) : 0;
       long now = System.nanoTime();
-      System.err.printf("S %.3f arrive %d%n", now / 1e6, i);
       requestedAt.put(i, now);
       answeredAt.put(i, now + dag.durationMs()[i] * 1_000_000);
       var reply = LocalAnthropicServer.message("claude-haiku-4-5-20251001", "end_turn",
