@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -33,25 +34,37 @@ public final class Db {
   private final Pool pool;
   private final Dialect dialect;
   private final GroupCommit group;
+  private final WalCheckpointer checkpointer;
 
-  private Db(Pool pool, Dialect dialect, GroupCommit group) {
+  private Db(Pool pool, Dialect dialect, GroupCommit group, WalCheckpointer checkpointer) {
     this.pool = pool;
     this.dialect = dialect;
     this.group = group;
+    this.checkpointer = checkpointer;
   }
 
   /** Migrates the schema (on a worker thread) and opens the pool. */
   public static Future<Db> open(Vertx vertx, OrchConfig.Db config) {
     return vertx.executeBlocking(() -> migrate(config))
-        .map(dataSource -> {
+        .compose(dataSource -> {
           if (dataSource != null) {
-            Pool sqlite = JDBCPool.pool(vertx, new AutoCommitRestoring(dataSource::getConnection),
-                new PoolOptions().setMaxSize(1));
-            return new Db(sqlite, Dialect.SQLITE, sqliteGroupCommit(vertx, sqlite, config));
+            boolean file = isFile(config);
+            Pool sqlite = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> {
+              Connection c = dataSource.getConnection();
+              if (file) {
+                try (var st = c.createStatement()) {
+                  st.execute("PRAGMA wal_autocheckpoint = 0"); // the WalCheckpointer's job
+                }
+              }
+              return c;
+            }), new PoolOptions().setMaxSize(1));
+            Future<WalCheckpointer> checkpointer = file ? WalCheckpointer.start(vertx, dataSource)
+                : Future.succeededFuture(null);
+            return checkpointer.map(cp -> new Db(sqlite, Dialect.SQLITE, sqliteGroupCommit(vertx, sqlite, config), cp));
           }
           Pool pg = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> DriverManager.getConnection(config.url())),
               new PoolOptions().setMaxSize(config.maxPoolSize()));
-          return new Db(pg, Dialect.POSTGRES, new GroupCommit(vertx, pg));
+          return Future.succeededFuture(new Db(pg, Dialect.POSTGRES, new GroupCommit(vertx, pg), null));
         });
   }
 
@@ -113,17 +126,22 @@ public final class Db {
    * its last connection closes, and a held channel would then sync the old one.
    */
   private static GroupCommit sqliteGroupCommit(Vertx vertx, Pool pool, OrchConfig.Db config) {
-    String file = config.url().substring("jdbc:sqlite:".length());
     boolean full = config.synchronous().equals("FULL") || config.synchronous().equals("EXTRA");
-    if (!full || file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
+    if (!full || !isFile(config)) {
       return new GroupCommit(vertx, pool);
     }
-    Path wal = Path.of(file + "-wal").toAbsolutePath();
+    Path wal = Path.of(config.url().substring("jdbc:sqlite:".length()) + "-wal").toAbsolutePath();
     return new GroupCommit(vertx, pool, () -> {
       try (FileChannel log = FileChannel.open(wal, StandardOpenOption.WRITE)) {
         log.force(false);
       }
     }, config.synchronous());
+  }
+
+  /** A database file named by path (not in memory, not a {@code file:} URI). */
+  private static boolean isFile(OrchConfig.Db config) {
+    String file = config.url().substring("jdbc:sqlite:".length());
+    return !file.isEmpty() && !file.startsWith(":memory:") && !file.startsWith("file:");
   }
 
   public Pool pool() {
@@ -158,6 +176,7 @@ public final class Db {
   /** Closes the pool once every unit already submitted to the group commit is durable. */
   public Future<Void> close() {
     // Group commits land in order: once a last empty unit is durable, so is everything before it.
-    return group.submit(sql -> null).transform(flushed -> pool.close());
+    return group.submit(sql -> null).transform(flushed -> pool.close())
+        .transform(closed -> checkpointer == null ? Future.<Void>succeededFuture() : checkpointer.stop());
   }
 }

@@ -91,4 +91,24 @@ class GroupCommitTest {
     assertThat(durable.await(10, TimeUnit.SECONDS)).isEqualTo(1);
     assertThat(committedRows()).isEqualTo(2);
   }
+
+  @Test
+  @DisplayName("commits never checkpoint: the checkpointer copies the log into the database file on its own connection")
+  void theCheckpointerCopiesTheLog(Vertx vertx) throws Exception {
+    open(vertx, "FULL");
+    var autocheckpoint = db.pool().query("PRAGMA wal_autocheckpoint").execute().await(10, TimeUnit.SECONDS);
+    assertThat(autocheckpoint.iterator().next().getInteger(0)).isZero();
+    String blob = "x".repeat(100_000);
+    List<Future<Integer>> done = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      done.add(db.group().submit(sql -> sql.update("INSERT INTO probe VALUES (?)", blob)));
+    }
+    Future.all(done).await(30, TimeUnit.SECONDS);
+    Path file = dir.resolve("orch.db");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (java.nio.file.Files.size(file) < 80L * 100_000 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(java.nio.file.Files.size(file)).as("the 8 MB written reached the database file").isGreaterThan(80L * 100_000);
+  }
 }
