@@ -80,7 +80,7 @@ public final class ExecutorVerticle extends VerticleBase {
   public static ExecutorVerticle create(dev.orch.kernel.store.Db db, io.vertx.core.eventbus.EventBus bus,
       dev.orch.kernel.model.ModelProviders models, dev.orch.kernel.model.Pricing pricing, ModelRouter router,
       ExecutorConfig config, Clock clock, boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
-    return new ExecutorVerticle(new TaskStore(db), new MeteredModel(bus, models, pricing), router, config, clock,
+    return new ExecutorVerticle(new TaskStore(db, clock), new MeteredModel(bus, models, pricing), router, config, clock,
         clustered, cliAgents, dataDir);
   }
 
@@ -249,9 +249,8 @@ public final class ExecutorVerticle extends VerticleBase {
   }
 
   private Future<Void> dispatchOnce() {
-    double now = now();
     int limit = config.maxConcurrent() * 2 + 8;
-    return store.dispatch(now, now + config.leaseSeconds(), node, limit, () -> passQueued.set(false), this::pick)
+    return store.dispatch(config.leaseSeconds(), node, limit, () -> passQueued.set(false), this::pick)
         .onSuccess(started -> started.forEach(s -> {
           if (stopping) {
             // Claimed while shutdown began: back to the queue untouched, for the next start.

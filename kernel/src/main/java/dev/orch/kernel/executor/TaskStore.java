@@ -102,9 +102,11 @@ final class TaskStore {
       + " verification_notes = ?, updated_at = ? WHERE id = ? AND status = 'completed'";
 
   private final Db db;
+  private final java.time.Clock clock;
 
-  TaskStore(Db db) {
+  TaskStore(Db db, java.time.Clock clock) {
     this.db = db;
+    this.clock = clock;
   }
 
   /** A unit of work in the next group commit (see {@link dev.orch.kernel.store.GroupCommit}), completed once durable. */
@@ -149,12 +151,14 @@ final class TaskStore {
    * and starts each chosen task. A task another dispatcher took first is skipped. {@code reading}
    * runs first, as the pass starts to read.
    */
-  Future<List<Started>> dispatch(double now, double leaseUntil, String node, int readyLimit, Runnable reading,
-      Picker picker) {
+  Future<List<Started>> dispatch(double leaseSeconds, String node, int readyLimit, Runnable reading, Picker picker) {
     // Claims need not be durable before the work starts: if the commit is lost, the task is pending
     // again, and the lease number the worker holds no longer matches, so its result is discarded.
     return visible(sql -> {
       reading.run();
+      // Read here, not when the pass was queued: started_at is the moment of the claim.
+      double now = dev.orch.kernel.store.Times.now(clock);
+      double leaseUntil = now + leaseSeconds;
       Map<String, ExecutingProject> projects = executingProjects(sql);
       if (projects.isEmpty()) {
         return List.of();

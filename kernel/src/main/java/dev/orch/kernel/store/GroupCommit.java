@@ -17,6 +17,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: the writes of the hot path (task transitions, budget holds and spend, progress
@@ -25,15 +27,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each unit of work runs under its own savepoint, so a unit that fails (a lost compare-and-set
  * is not a failure; a refused budget or an SQL error is) is undone alone and fails only its own
- * future; the others commit. Units run in the order they were submitted, and a unit's future
- * completes, on the context that submitted it, only once its group is durable.
+ * future; the others commit. Units run, and groups commit, in the order they were submitted. A
+ * unit's future completes on the context that submitted it: once its group is durable
+ * ({@link #submit}), or once it has run ({@link #submitVisible}).
  *
  * <p>The connection is checked out of the asynchronous pool for the length of a group, so nothing
  * else uses it meanwhile; on SQLite that pool holds the only connection, so the group also runs
  * alone against the file.
  */
 public final class GroupCommit {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupCommit.class);
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
   /** Work against a plain JDBC connection inside the group's transaction. */
   @FunctionalInterface
   public interface Work<T> {

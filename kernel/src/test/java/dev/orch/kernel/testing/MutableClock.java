@@ -30,11 +30,11 @@ public final class MutableClock extends Clock {
 
   @Override
   public Instant instant() {
-    return Instant.ofEpochMilli(millis());
+    return Instant.now().plusMillis(offsetMillis.get());
   }
 
   @Override
   public long millis() {
-    return System.currentTimeMillis() + offsetMillis.get();
+    return instant().toEpochMilli();
   }
 }
