@@ -288,6 +288,10 @@ public final class ExecutorBench {
       k.close();
       model.stop().await(10, TimeUnit.SECONDS);
       modelVertx.close().await(10, TimeUnit.SECONDS);
+      // A 1,000-task run leaves tens of megabytes; a full benchmark would leave gigabytes behind.
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 }
