@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs the executor benchmark against the local model server; writes bench/results.md.
-#   bench/run.sh [all|makespan|overhead]
+#   bench/run.sh [all|makespan|overhead|profile]   (profile: 4 x 1,000 zero-latency tasks, to run under a profiler)
 set -eu
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$ROOT"

@@ -128,10 +128,18 @@ final class TaskStore {
   /** A ready task as the dispatcher sees it. */
   record Ready(String id, String projectId, String tier, int wave) {}
 
-  /** A claimed task with everything its worker needs. */
+  /**
+   * A claimed task with everything its worker needs. The context stays text until the worker reads
+   * it: it carries every sibling's line and the forwarded outputs, and parsing it inside the dispatch
+   * unit would hold the group commit's one thread for it.
+   */
   record Claimed(String id, String projectId, String title, String description, String taskType, String tier,
-      JsonArray context, JsonArray tools, String systemPrompt, int maxTokens, int retryCount, int maxRetries, int wave,
-      int lease) {}
+      String contextJson, JsonArray tools, String systemPrompt, int maxTokens, int retryCount, int maxRetries, int wave,
+      int lease) {
+    JsonArray context() {
+      return TaskView.jsonArray(contextJson);
+    }
+  }
 
   /** What one dispatch pass sees: executing projects, leased tasks in flight, and the ready tasks in order. */
   record Snapshot(Map<String, ExecutingProject> projects, Map<String, Map<String, Integer>> active, List<Ready> ready) {}
@@ -227,7 +235,7 @@ final class TaskStore {
 
   private static Claimed claimed(Sql.Rec r) {
     return new Claimed(r.getString("id"), r.getString("project_id"), r.getString("title"), r.getString("description"),
-        r.getString("task_type"), r.getString("model_tier"), TaskView.jsonArray(r.getString("context_json")),
+        r.getString("task_type"), r.getString("model_tier"), r.getString("context_json"),
         TaskView.jsonArray(r.getString("tools_json")), r.getString("system_prompt"), r.getInteger("max_tokens"),
         r.getInteger("retry_count"), r.getInteger("max_retries"), r.getInteger("wave"), r.getInteger("lease_number"));
   }

@@ -154,6 +154,12 @@ public final class ExecutorBench {
       }
       lines.add("");
     }
+    if (mode.equals("profile")) {
+      for (int i = 0; i < 4; i++) {
+        Run r = run(layered(1000, new Random(5), 0), 16);
+        System.out.printf("profile %.3f ms per task%n", r.makespanMs() / 1000);
+      }
+    }
     if (mode.equals("all") || mode.equals("overhead")) {
       lines.add("## Orchestration overhead per task (zero-latency model, SQLite synchronous=FULL, concurrency 16)");
       lines.add("");
