@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +57,7 @@ public final class ExecutorVerticle extends VerticleBase {
   private Progress progress;
   private Reviewer reviewer;
   /** A dispatch pass is queued in the group commit and has not yet read its snapshot. */
-  private final java.util.concurrent.atomic.AtomicBoolean passQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean passQueued = new AtomicBoolean();
   private boolean stopping;
   private long backoffTimer = -1;
   private double backoffAt = Double.MAX_VALUE;
@@ -391,7 +392,6 @@ public final class ExecutorVerticle extends VerticleBase {
       });
     });
   }
-
 
   /** Stores a successful attempt; the project's task counts when the completion released dependants. */
   private Future<Map<String, Integer>> succeeded(Claimed task, TaskRun.Result result) {
