@@ -12,7 +12,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -71,6 +73,11 @@ public final class GroupCommit {
   private final AtomicBoolean running = new AtomicBoolean();
   private final Queue<List<Ran>> awaitingSync = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean syncing = new AtomicBoolean();
+  /**
+   * Statements kept prepared, per pooled connection (SQLite has one; PostgreSQL's pool a few). Groups
+   * run one at a time, so the map is only ever used by one thread at once.
+   */
+  private final Map<Connection, Sql> statements = new IdentityHashMap<>();
   private final AtomicLong groups = new AtomicLong();
   private final AtomicLong units = new AtomicLong();
 
@@ -143,7 +150,7 @@ public final class GroupCommit {
       return;
     }
     pool.getConnection()
-        .compose(conn -> vertx.executeBlocking(() -> runGroup(physical(conn), group, restoreSynchronous), false)
+        .compose(conn -> vertx.executeBlocking(() -> runGroup(sqlFor(physical(conn)), group, restoreSynchronous), false)
             .eventually(() -> conn.close()))
         .onComplete(ar -> {
           groups.incrementAndGet();
@@ -204,15 +211,33 @@ public final class GroupCommit {
     });
   }
 
+  /** The statement cache for {@code connection}; runs on the group's worker thread. */
+  private Sql sqlFor(Connection connection) throws SQLException {
+    // A connection the pool closed leaves its entry; its statements went with it.
+    statements.keySet().removeIf(c -> {
+      try {
+        return c.isClosed();
+      } catch (SQLException e) {
+        return true;
+      }
+    });
+    return statements.computeIfAbsent(connection, Sql::new);
+  }
+
   /** Runs the group in one transaction; per unit, its result or the exception that failed it. */
-  private static List<Object> runGroup(Connection connection, List<Unit<?>> group, String restoreSynchronous)
+  private static List<Object> runGroup(Sql sql, List<Unit<?>> group, String restoreSynchronous)
       throws SQLException {
-    Sql sql = new Sql(connection);
+    Connection connection = sql.connection();
     List<Object> outcomes = new ArrayList<>(group.size());
     if (restoreSynchronous != null) {
       pragma(connection, "PRAGMA synchronous = NORMAL");
     }
     connection.setAutoCommit(false);
+    if (connection.getAutoCommit()) {
+      // AutoCommitRestoring turns an "autocommit off" that directly follows a commit into "on" (the
+      // JDBC client's bug it mends); asked again, it is off.
+      connection.setAutoCommit(false);
+    }
     try {
       for (Unit<?> unit : group) {
         Savepoint savepoint = connection.setSavepoint();

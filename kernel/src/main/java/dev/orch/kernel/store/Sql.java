@@ -17,16 +17,38 @@ import java.util.Map;
  * tenth of a millisecond or more.
  */
 public final class Sql {
-  private final Connection connection;
+  /** Statements kept prepared: the hot path uses a few dozen, each many times a second. */
+  private static final int CACHED_STATEMENTS = 128;
 
+  private final Connection connection;
+  private final Map<String, PreparedStatement> prepared = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+      if (size() > CACHED_STATEMENTS) {
+        closeQuietly(eldest.getValue());
+        return true;
+      }
+      return false;
+    }
+  };
+
+  /** Used by one thread at a time: the group commit's, one group after another. */
   Sql(Connection connection) {
     this.connection = connection;
   }
 
+  Connection connection() {
+    return connection;
+  }
+
   /** Runs an INSERT, UPDATE or DELETE; returns the number of rows changed. */
   public int update(String sql, Object... params) throws SQLException {
-    try (PreparedStatement statement = prepare(sql, params)) {
+    PreparedStatement statement = prepare(sql, params);
+    try {
       return statement.executeUpdate();
+    } catch (SQLException e) {
+      evict(sql);
+      throw e;
     }
   }
 
@@ -35,18 +57,23 @@ public final class Sql {
     if (paramLists.isEmpty()) {
       return new int[0];
     }
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+    PreparedStatement statement = statement(sql);
+    try {
       for (Object[] params : paramLists) {
         bind(statement, params);
         statement.addBatch();
       }
       return statement.executeBatch();
+    } catch (SQLException | RuntimeException e) {
+      evict(sql);
+      throw e;
     }
   }
 
   /** Runs a query; every row as column label → value. */
   public List<Rec> query(String sql, Object... params) throws SQLException {
-    try (PreparedStatement statement = prepare(sql, params); ResultSet rs = statement.executeQuery()) {
+    PreparedStatement statement = prepare(sql, params);
+    try (ResultSet rs = statement.executeQuery()) {
       ResultSetMetaData meta = rs.getMetaData();
       int columns = meta.getColumnCount();
       String[] labels = new String[columns];
@@ -62,6 +89,9 @@ public final class Sql {
         out.add(new Rec(values));
       }
       return out;
+    } catch (SQLException e) {
+      evict(sql);
+      throw e;
     }
   }
 
@@ -71,14 +101,47 @@ public final class Sql {
     return rows.isEmpty() ? null : rows.get(0);
   }
 
+  /** Closes every kept statement (the connection is going away, or was replaced). */
+  void close() {
+    prepared.values().forEach(Sql::closeQuietly);
+    prepared.clear();
+  }
+
   private PreparedStatement prepare(String sql, Object[] params) throws SQLException {
-    PreparedStatement statement = connection.prepareStatement(sql);
+    PreparedStatement statement = statement(sql);
     try {
       bind(statement, params);
       return statement;
     } catch (SQLException | RuntimeException e) {
-      statement.close();
+      evict(sql);
       throw e;
+    }
+  }
+
+  private PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement statement = prepared.get(sql);
+    if (statement == null) {
+      statement = connection.prepareStatement(sql);
+      prepared.put(sql, statement);
+    } else {
+      statement.clearParameters();
+    }
+    return statement;
+  }
+
+  /** A statement that failed is prepared afresh next time. */
+  private void evict(String sql) {
+    closeQuietly(prepared.remove(sql));
+  }
+
+  private static void closeQuietly(PreparedStatement statement) {
+    if (statement == null) {
+      return;
+    }
+    try {
+      statement.close();
+    } catch (SQLException ignored) {
+      // the connection may be gone already; nothing is left to release
     }
   }
 

@@ -162,4 +162,23 @@ class DbTest {
     Future.all(units).await(30, TimeUnit.SECONDS);
     assertThat(committedRows()).isEqualTo(3);
   }
+
+  @Test
+  @DisplayName("group commit: kept statements give fresh results, and one that failed works again next time")
+  void keptStatementsStayCorrect(Vertx vertx) throws Exception {
+    db.pool().query("CREATE TABLE uniq (x INTEGER PRIMARY KEY)").execute().await(10, TimeUnit.SECONDS);
+    String insert = "INSERT INTO uniq VALUES (?)";
+    String count = "SELECT COUNT(*) AS n FROM uniq WHERE x > ?";
+    for (int i = 1; i <= 3; i++) {
+      int x = i;
+      db.group().submit(sql -> sql.update(insert, x)).await(10, TimeUnit.SECONDS);
+      assertThat(db.group().submit(sql -> sql.first(count, 0).getLong("n")).await(10, TimeUnit.SECONDS))
+          .isEqualTo((long) i);
+    }
+    Future<Integer> duplicate = db.group().submit(sql -> sql.update(insert, 2));
+    assertThat(duplicate.otherwiseEmpty().await(10, TimeUnit.SECONDS)).isNull();
+    assertThat(duplicate.cause()).isInstanceOf(java.sql.SQLException.class);
+    assertThat(db.group().submit(sql -> sql.update(insert, 4)).await(10, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(db.group().submit(sql -> sql.first(count, 1).getLong("n")).await(10, TimeUnit.SECONDS)).isEqualTo(3L);
+  }
 }
