@@ -10,7 +10,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -230,7 +229,7 @@ public final class GroupCommit {
     Connection connection = sql.connection();
     List<Object> outcomes = new ArrayList<>(group.size());
     if (restoreSynchronous != null) {
-      pragma(connection, "PRAGMA synchronous = NORMAL");
+      sql.execute("PRAGMA synchronous = NORMAL");
     }
     connection.setAutoCommit(false);
     if (connection.getAutoCommit()) {
@@ -240,14 +239,15 @@ public final class GroupCommit {
     }
     try {
       for (Unit<?> unit : group) {
-        Savepoint savepoint = connection.setSavepoint();
+        // Savepoints as kept statements: the driver's own prepare and format a new one each time.
+        sql.execute(SAVEPOINT);
         Object outcome;
         try {
           outcome = new Ok(unit.work().run(sql));
-          connection.releaseSavepoint(savepoint);
+          sql.execute(RELEASE);
         } catch (Exception e) {
-          connection.rollback(savepoint);
-          connection.releaseSavepoint(savepoint);
+          sql.execute(ROLLBACK_TO);
+          sql.execute(RELEASE);
           outcome = e;
         }
         if (unit.early()) {
@@ -264,16 +264,14 @@ public final class GroupCommit {
     } finally {
       connection.setAutoCommit(true);
       if (restoreSynchronous != null) {
-        pragma(connection, restoreSynchronous);
+        sql.execute(restoreSynchronous);
       }
     }
   }
 
-  private static void pragma(Connection connection, String statement) throws SQLException {
-    try (var st = connection.createStatement()) {
-      st.execute(statement);
-    }
-  }
+  private static final String SAVEPOINT = "SAVEPOINT orch_unit";
+  private static final String RELEASE = "RELEASE SAVEPOINT orch_unit";
+  private static final String ROLLBACK_TO = "ROLLBACK TO SAVEPOINT orch_unit";
 
   /** A unit's successful result (which may itself be null or an exception-typed value). */
   private record Ok(Object value) {}
