@@ -10,6 +10,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -229,7 +230,7 @@ public final class GroupCommit {
     Connection connection = sql.connection();
     List<Object> outcomes = new ArrayList<>(group.size());
     if (restoreSynchronous != null) {
-      sql.execute("PRAGMA synchronous = NORMAL");
+      pragma(connection, "PRAGMA synchronous = NORMAL");
     }
     connection.setAutoCommit(false);
     if (connection.getAutoCommit()) {
@@ -239,15 +240,14 @@ public final class GroupCommit {
     }
     try {
       for (Unit<?> unit : group) {
-        // Savepoints as kept statements: the driver's own prepare and format a new one each time.
-        sql.execute(SAVEPOINT);
+        Savepoint savepoint = connection.setSavepoint();
         Object outcome;
         try {
           outcome = new Ok(unit.work().run(sql));
-          sql.execute(RELEASE);
+          connection.releaseSavepoint(savepoint);
         } catch (Exception e) {
-          sql.execute(ROLLBACK_TO);
-          sql.execute(RELEASE);
+          connection.rollback(savepoint);
+          connection.releaseSavepoint(savepoint);
           outcome = e;
         }
         if (unit.early()) {
@@ -264,14 +264,16 @@ public final class GroupCommit {
     } finally {
       connection.setAutoCommit(true);
       if (restoreSynchronous != null) {
-        sql.execute(restoreSynchronous);
+        pragma(connection, restoreSynchronous);
       }
     }
   }
 
-  private static final String SAVEPOINT = "SAVEPOINT orch_unit";
-  private static final String RELEASE = "RELEASE SAVEPOINT orch_unit";
-  private static final String ROLLBACK_TO = "ROLLBACK TO SAVEPOINT orch_unit";
+  private static void pragma(Connection connection, String statement) throws SQLException {
+    try (var st = connection.createStatement()) {
+      st.execute(statement);
+    }
+  }
 
   /** A unit's successful result (which may itself be null or an exception-typed value). */
   private record Ok(Object value) {}

@@ -52,17 +52,6 @@ public final class Sql {
     }
   }
 
-  /** Runs a statement that returns nothing to read (a pragma, a savepoint). */
-  void execute(String sql) throws SQLException {
-    PreparedStatement statement = statement(sql);
-    try {
-      statement.execute();
-    } catch (SQLException e) {
-      evict(sql);
-      throw e;
-    }
-  }
-
   /** Runs one statement once per parameter list; returns the rows changed by each. */
   public int[] batch(String sql, List<Object[]> paramLists) throws SQLException {
     if (paramLists.isEmpty()) {

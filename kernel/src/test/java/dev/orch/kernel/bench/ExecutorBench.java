@@ -171,6 +171,7 @@ public final class ExecutorBench {
         List<Run> runs = new ArrayList<>();
         for (int r = 0; r < 3; r++) {
           runs.add(run(dag, 16));
+          System.err.printf("  overhead run %d: %.3f ms per task%n", r, runs.get(r).makespanMs() / n);
         }
         runs.sort(java.util.Comparator.comparingDouble(Run::makespanMs));
         Run run = runs.get(1);
