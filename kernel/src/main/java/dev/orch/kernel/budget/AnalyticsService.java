@@ -3,6 +3,7 @@ package dev.orch.kernel.budget;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Dialect;
 import dev.orch.kernel.store.Times;
+import dev.orch.kernel.tasks.TaskStatus;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,7 @@ import java.util.TreeMap;
  */
 public final class AnalyticsService {
   /** Task statuses that end a task's life. */
-  private static final String TERMINAL = "('completed', 'failed', 'cancelled', 'needs_review')";
+  private static final String TERMINAL = TaskStatus.TERMINAL_SQL;
   private static final List<String> VERIFICATION_COUNTED = List.of("passed", "gaps_found", "human_needed");
 
   // cost-breakdown: usage rows of existing terminal tasks, inside the window. Planning has no task.

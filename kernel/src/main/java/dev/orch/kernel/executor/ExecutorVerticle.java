@@ -175,8 +175,8 @@ public final class ExecutorVerticle extends VerticleBase {
       }
       String projectId = r.getString("project_id");
       double now = now();
+      // Forwarding also releases the dependants that waited only for this task.
       store.forward(taskId, r.getString("title"), r.getString("output_text"), config.contextForwardMaxChars(), now)
-          .compose(v -> store.unblockDependants(taskId, now))
           .onComplete(ar -> {
             checkProject(projectId, -1);
             dispatch();
@@ -481,8 +481,7 @@ public final class ExecutorVerticle extends VerticleBase {
     if (config.knowledgeExtractionEnabled() && claudeTier) {
       reviewer.extract(task.projectId(), task.id(), task.title(), result.output(), now);
     }
-    return store.forward(task.id(), task.title(), result.output(), config.contextForwardMaxChars(), now)
-        .compose(v -> store.unblockDependants(task.id(), now));
+    return store.forward(task.id(), task.title(), result.output(), config.contextForwardMaxChars(), now);
   }
 
   private Future<?> failed(Claimed task, Attempt run, Throwable err) {

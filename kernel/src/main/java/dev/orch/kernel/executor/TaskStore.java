@@ -2,6 +2,7 @@ package dev.orch.kernel.executor;
 
 import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Db;
+import dev.orch.kernel.tasks.TaskStatus;
 import dev.orch.kernel.tasks.TaskView;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -27,8 +28,6 @@ final class TaskStore {
       + " WHERE status = 'executing'";
   private static final String UNBLOCK_PROJECT = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE project_id = ?"
       + " AND status = 'blocked' AND NOT " + UNFINISHED_DEP;
-  private static final String UNBLOCK_DEPENDANTS = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE status = 'blocked'"
-      + " AND id IN (SELECT task_id FROM task_deps WHERE depends_on = ?) AND NOT " + UNFINISHED_DEP;
   private static final String READY = "SELECT id, project_id, model_tier, wave FROM tasks WHERE status = 'pending'"
       + " AND project_id IN (SELECT id FROM projects WHERE status = 'executing')"
       + " AND (retry_after IS NULL OR retry_after <= ?) AND NOT " + UNFINISHED_DEP
@@ -82,8 +81,6 @@ final class TaskStore {
   private static final String RELEASE_CLAIM = "UPDATE tasks SET status = 'pending', claimed_by = NULL, claimed_at = NULL,"
       + " retry_count = retry_count + 1, error = ?, updated_at = ? WHERE id = ? AND status = 'running'"
       + " AND claimed_by IS NOT NULL AND claimed_at < ?";
-  private static final String LOWEST_OPEN_WAVE = "SELECT MIN(wave) AS w FROM tasks WHERE project_id = ?"
-      + " AND status NOT IN ('completed', 'failed', 'cancelled', 'needs_review')";
   private static final String KNOWLEDGE = "SELECT category, content, source_task_title FROM project_knowledge"
       + " WHERE project_id = ? ORDER BY created_at DESC, id LIMIT 200";
   private static final String TASK_EVENTS = "SELECT message, timestamp FROM task_events WHERE task_id = ?"
@@ -222,10 +219,6 @@ final class TaskStore {
 
   Future<Integer> unblockProject(String projectId, double now) {
     return unit(sql -> sql.update(UNBLOCK_PROJECT, now, projectId));
-  }
-
-  Future<Integer> unblockDependants(String taskId, double now) {
-    return unit(sql -> sql.update(UNBLOCK_DEPENDANTS, now, taskId));
   }
 
   /** The earliest backoff still ahead, or null. */
@@ -402,7 +395,7 @@ final class TaskStore {
   }
 
   Future<Integer> lowestOpenWave(String projectId) {
-    return visible(sql -> sql.first(LOWEST_OPEN_WAVE, projectId).getInteger("w"));
+    return visible(sql -> sql.first(TaskStatus.LOWEST_OPEN_WAVE, projectId).getInteger("wave"));
   }
 
   /** Findings newest first, as {@code [category] content (from: title)} lines. */

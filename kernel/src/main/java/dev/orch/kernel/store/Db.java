@@ -48,7 +48,7 @@ public final class Db {
     return vertx.executeBlocking(() -> migrate(config))
         .compose(dataSource -> {
           if (dataSource != null) {
-            boolean file = isFile(config);
+            boolean file = sqliteFile(config) != null;
             Pool sqlite = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> {
               Connection c = dataSource.getConnection();
               if (file) {
@@ -95,9 +95,9 @@ public final class Db {
   }
 
   private static SQLiteDataSource sqliteDataSource(OrchConfig.Db config) {
-    String file = config.url().substring("jdbc:sqlite:".length());
-    if (!file.isEmpty() && !file.startsWith(":memory:") && !file.startsWith("file:")) {
-      Path parent = Path.of(file).toAbsolutePath().getParent();
+    Path file = sqliteFile(config);
+    if (file != null) {
+      Path parent = file.getParent();
       try {
         Files.createDirectories(parent);
       } catch (IOException e) {
@@ -127,10 +127,11 @@ public final class Db {
    */
   private static GroupCommit sqliteGroupCommit(Vertx vertx, Pool pool, OrchConfig.Db config) {
     boolean full = config.synchronous().equals("FULL") || config.synchronous().equals("EXTRA");
-    if (!full || !isFile(config)) {
+    Path file = sqliteFile(config);
+    if (!full || file == null) {
       return new GroupCommit(vertx, pool);
     }
-    Path wal = Path.of(config.url().substring("jdbc:sqlite:".length()) + "-wal").toAbsolutePath();
+    Path wal = file.resolveSibling(file.getFileName() + "-wal");
     return new GroupCommit(vertx, pool, () -> {
       try (FileChannel log = FileChannel.open(wal, StandardOpenOption.WRITE)) {
         log.force(false);
@@ -138,10 +139,11 @@ public final class Db {
     }, config.synchronous());
   }
 
-  /** A database file named by path (not in memory, not a {@code file:} URI). */
-  private static boolean isFile(OrchConfig.Db config) {
+  /** The SQLite database file named by path, absolute; null in memory or for a {@code file:} URI. */
+  private static Path sqliteFile(OrchConfig.Db config) {
     String file = config.url().substring("jdbc:sqlite:".length());
-    return !file.isEmpty() && !file.startsWith(":memory:") && !file.startsWith("file:");
+    return file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:") ? null
+        : Path.of(file).toAbsolutePath();
   }
 
   public Pool pool() {

@@ -56,8 +56,7 @@ final class TaskRepository {
   static final String CANCEL_PROJECT = "UPDATE projects SET status = 'cancelled', updated_at = ? WHERE id = ?";
 
   /** The wave rule of API.md §3.7: the lowest wave with a task that is not terminal. */
-  static final String CURRENT_WAVE = "SELECT MIN(wave) AS wave FROM tasks WHERE project_id = ?"
-      + " AND status NOT IN ('completed', 'failed', 'cancelled', 'needs_review')";
+  static final String CURRENT_WAVE = TaskStatus.LOWEST_OPEN_WAVE;
   static final String CLAIMABLE = "SELECT t.id, t.title, t.description, t.model_tier, t.wave, t.priority, t.phase,"
       + " t.task_type FROM tasks t WHERE t.project_id = ? AND t.status = 'pending' AND t.wave = ?%s"
       + " AND NOT EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"

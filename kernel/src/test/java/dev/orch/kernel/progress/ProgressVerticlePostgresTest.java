@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.store.Db;
-import dev.orch.kernel.testing.PgTestDatabase;
+import dev.orch.kernel.testing.PgSchemas;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The progress suite again, on PostgreSQL, where the pool has many connections and only the counter
@@ -23,22 +23,11 @@ import org.junit.jupiter.api.Test;
  * numbering one project at once.
  */
 class ProgressVerticlePostgresTest extends ProgressVerticleTest {
-  private PgTestDatabase pg;
+  @RegisterExtension final PgSchemas schemas = new PgSchemas();
 
   @Override
   protected OrchConfig.Db dbConfig() {
-    if (pg == null) {
-      pg = PgTestDatabase.create();
-    }
-    return new OrchConfig.Db(pg.url(), "FULL", 5000, 8);
-  }
-
-  @AfterEach
-  void dropSchema() throws Exception {
-    db.close().await(10, TimeUnit.SECONDS);
-    if (pg != null) {
-      pg.close();
-    }
+    return schemas.db();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.orch.kernel.testing;
 
+import dev.orch.kernel.config.OrchConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class PgSchemas implements AfterEachCallback {
   private final List<PgTestDatabase> schemas = new ArrayList<>();
+  private PgTestDatabase shared;
 
   /** {@code config} pointed at a fresh schema. */
   public JsonObject on(JsonObject config) {
@@ -21,9 +23,23 @@ public final class PgSchemas implements AfterEachCallback {
     return config.put("db_url", pg.url());
   }
 
+  /**
+   * The test's one schema as a pool configuration, for suites that open the database themselves,
+   * perhaps twice in a test (a second "node"): created on first use, dropped after the test, once the
+   * suite's own {@code @AfterEach} has closed its pools.
+   */
+  public OrchConfig.Db db() {
+    if (shared == null) {
+      shared = PgTestDatabase.create();
+      schemas.add(shared);
+    }
+    return new OrchConfig.Db(shared.url(), "FULL", 5000, 8);
+  }
+
   @Override
   public void afterEach(ExtensionContext context) {
     schemas.forEach(PgTestDatabase::close);
     schemas.clear();
+    shared = null;
   }
 }
