@@ -9,6 +9,7 @@ import dev.orch.kernel.auth.PasswordHasher;
 import dev.orch.kernel.auth.Tokens;
 import dev.orch.kernel.budget.AnalyticsService;
 import dev.orch.kernel.budget.BudgetConfig;
+import dev.orch.kernel.budget.BudgetLedger;
 import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
@@ -121,7 +122,7 @@ public final class Kernel {
           .compose(progress -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
           .compose(monitor -> vertx.deployVerticle(planner))
           .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
-              router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, sections.cliAgents()),
+              new BudgetLedger(sections.budget(), db, clock), router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, sections.cliAgents()),
               config.dataDir())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);

@@ -2,7 +2,6 @@ package dev.orch.kernel.budget;
 
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.store.Db;
-import dev.orch.kernel.store.GroupCommit;
 import dev.orch.kernel.store.Sql;
 import dev.orch.kernel.store.Ids;
 import dev.orch.kernel.store.Times;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * {@link BudgetRepository#LOCK_TABLE}, so the limits hold for any number of callers, nodes and
  * restarts.
  */
-final class BudgetLedger {
+public final class BudgetLedger {
   private static final Logger LOG = LoggerFactory.getLogger(BudgetLedger.class);
 
   private final BudgetConfig config;
@@ -29,21 +28,21 @@ final class BudgetLedger {
   private final Clock clock;
   private final BudgetRepository repo = new BudgetRepository();
 
-  BudgetLedger(BudgetConfig config, Db db, Clock clock) {
+  public BudgetLedger(BudgetConfig config, Db db, Clock clock) {
     this.config = config;
     this.db = db;
     this.clock = clock;
   }
 
   /** What {@link BudgetAddresses#RESERVE} replies. */
-  record Reservation(String id, double amountUsd, Double expiresAt) {
+  public record Reservation(String id, double amountUsd, Double expiresAt) {
     JsonObject toJson() {
       return new JsonObject().put("reservation_id", id).put("amount_usd", amountUsd).put("expires_at", expiresAt);
     }
   }
 
   /** What {@link #record} stored; {@code warning} is whether a period has reached the warning level. */
-  record Recorded(long usageId, boolean duplicate, boolean warning) {}
+  public record Recorded(long usageId, boolean duplicate, boolean warning) {}
 
   /** A released reservation's project, when something was released. */
   record Released(boolean released, String projectId) {}
@@ -56,23 +55,46 @@ final class BudgetLedger {
     if (req.amountUsd() <= 0) {
       return Future.succeededFuture(new Reservation(null, req.amountUsd(), null));
     }
+    // A hold need not be durable: it dies with the process that took it.
+    return db.group().submitVisible(sql -> {
+      Reservation held = hold(sql, req);
+      if (held == null) {
+        throw OrchestratorException.budgetExhausted(refusal(sql, req));
+      }
+      return held;
+    });
+  }
+
+  /**
+   * {@link #reserve} inside a unit of the caller's (a dispatch pass holds the first call's budget
+   * in the transaction that claims the task): the reservation, or null when a limit refuses it,
+   * with nothing written then. Takes the budget's lock where the database needs one.
+   */
+  public Reservation hold(Sql sql, ReserveRequest req) throws java.sql.SQLException {
+    if (req.amountUsd() <= 0) {
+      return new Reservation(null, req.amountUsd(), null);
+    }
+    lock(sql);
     double now = Times.now(clock);
     double ttl = req.ttlSeconds() != null ? req.ttlSeconds() : config.reservationTtl().toMillis() / 1000.0;
+    repo.deleteExpired(sql, now);
+    String refused = refusal(repo.totals(sql, dayKey(), monthKey(), req.projectId(), now), req);
+    if (refused != null) {
+      LOG.info("reservation refused [project: {}, task: {}, amount: {}, limit: {}]", req.projectId(), req.taskId(),
+          req.amountUsd(), refused);
+      return null;
+    }
     Reservation reservation = new Reservation(Ids.hex32(), req.amountUsd(), now + ttl);
-    // A hold need not be durable: it dies with the process that took it.
-    return serialized(false, sql -> {
-      repo.deleteExpired(sql, now);
-      String refused = refusal(repo.totals(sql, dayKey(), monthKey(), req.projectId(), now), req);
-      if (refused != null) {
-        LOG.info("reservation refused [project: {}, task: {}, amount: {}, limit: {}]", req.projectId(), req.taskId(),
-            req.amountUsd(), refused);
-        throw OrchestratorException.budgetExhausted(refused);
-      }
-      repo.insertReservation(sql, reservation.id(), req, now, reservation.expiresAt());
-      LOG.debug("budget reserved [reservation: {}, project: {}, amount: {}]", reservation.id(), req.projectId(),
-          req.amountUsd());
-      return reservation;
-    });
+    repo.insertReservation(sql, reservation.id(), req, now, reservation.expiresAt());
+    LOG.debug("budget reserved [reservation: {}, project: {}, amount: {}]", reservation.id(), req.projectId(),
+        req.amountUsd());
+    return reservation;
+  }
+
+  /** The limit a refused hold did not fit, read again for the 402's text. */
+  private String refusal(Sql sql, ReserveRequest req) throws java.sql.SQLException {
+    String refused = refusal(repo.totals(sql, dayKey(), monthKey(), req.projectId(), Times.now(clock)), req);
+    return refused != null ? refused : "Budget limit reached";
   }
 
   /**
@@ -80,33 +102,39 @@ final class BudgetLedger {
    * A known call id changes nothing.
    */
   Future<Recorded> record(UsageRecord usage) {
+    // Replied once run: whatever reports this spend (a task's completion, its events) is written
+    // later, and group commits land in order, so it can only be durable after this record is.
+    return db.group().submitVisible(sql -> record(sql, usage));
+  }
+
+  /**
+   * {@link #record} inside a unit of the caller's (a task's completion records its last call's
+   * spend in the transaction that stores its result). Under the reservation lock too: a
+   * reservation's check must see either this spend or its hold, never neither.
+   */
+  public Recorded record(Sql sql, UsageRecord usage) throws java.sql.SQLException {
+    lock(sql);
     double now = Times.now(clock);
     String dayKey = dayKey();
     String monthKey = monthKey();
     String callId = usage.callId() != null ? usage.callId() : Ids.hex32();
-    // Under the reservation lock too: a reservation's check must see either its spend or its hold,
-    // never neither.
-    // Replied once run: whatever reports this spend (a task's completion, its events) is written
-    // later, and group commits land in order, so it can only be durable after this record is.
-    return serialized(false, sql -> {
-      Long existing = repo.usageIdByCall(sql, callId);
-      if (existing != null) {
-        LOG.info("usage already recorded [call: {}, usage: {}]", callId, existing);
-        return new Recorded(existing, true, false);
-      }
-      repo.insertUsage(sql, usage, callId, now);
-      repo.addToPeriod(sql, dayKey, "daily", usage);
-      repo.addToPeriod(sql, monthKey, "monthly", usage);
-      if (usage.reservationId() != null) {
-        repo.deleteReservation(sql, usage.reservationId());
-      }
-      BudgetRepository.Totals t = repo.totals(sql, dayKey, monthKey, null, now);
-      long id = repo.usageIdByCall(sql, callId);
-      warnOnCrossing("daily", t.dailySpent(), usage.costUsd(), config.dailyLimitUsd());
-      warnOnCrossing("monthly", t.monthlySpent(), usage.costUsd(), config.monthlyLimitUsd());
-      return new Recorded(id, false, warning(t.dailySpent(), config.dailyLimitUsd())
-          || warning(t.monthlySpent(), config.monthlyLimitUsd()));
-    });
+    Long existing = repo.usageIdByCall(sql, callId);
+    if (existing != null) {
+      LOG.info("usage already recorded [call: {}, usage: {}]", callId, existing);
+      return new Recorded(existing, true, false);
+    }
+    repo.insertUsage(sql, usage, callId, now);
+    repo.addToPeriod(sql, dayKey, "daily", usage);
+    repo.addToPeriod(sql, monthKey, "monthly", usage);
+    if (usage.reservationId() != null) {
+      repo.deleteReservation(sql, usage.reservationId());
+    }
+    BudgetRepository.Totals t = repo.totals(sql, dayKey, monthKey, null, now);
+    long id = repo.usageIdByCall(sql, callId);
+    warnOnCrossing("daily", t.dailySpent(), usage.costUsd(), config.dailyLimitUsd());
+    warnOnCrossing("monthly", t.monthlySpent(), usage.costUsd(), config.monthlyLimitUsd());
+    return new Recorded(id, false, warning(t.dailySpent(), config.dailyLimitUsd())
+        || warning(t.monthlySpent(), config.monthlyLimitUsd()));
   }
 
   /** Deletes a reservation; released is false when it was already gone. */
@@ -121,19 +149,14 @@ final class BudgetLedger {
   }
 
   /**
-   * A check-then-write on the budget in the next group commit, first taking the budget's lock where
-   * the database needs one (PostgreSQL: other nodes write the same tables); completed once durable,
-   * or once run where nothing that depends on it can be durable before it.
+   * Takes the budget's lock where the database needs one (PostgreSQL: other nodes write the same
+   * tables), so a check and its write are one step; held until the group commits.
    */
-  private <T> Future<T> serialized(boolean durable, GroupCommit.Work<T> work) {
+  private void lock(Sql sql) throws java.sql.SQLException {
     String lock = db.dialect().lockTable(BudgetRepository.LOCK_TABLE);
-    GroupCommit.Work<T> locked = sql -> {
-      if (lock != null) {
-        sql.update(lock);
-      }
-      return work.run(sql);
-    };
-    return durable ? db.group().submit(locked) : db.group().submitVisible(locked);
+    if (lock != null) {
+      sql.update(lock);
+    }
   }
 
   /** Deletes expired reservations; returns how many. */

@@ -3,6 +3,7 @@ package dev.orch.kernel.executor;
 import dev.orch.kernel.agents.CliAgent;
 import dev.orch.kernel.agents.CliAgentRunner;
 import dev.orch.kernel.agents.ToolProfile;
+import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.executor.TaskStore.Claimed;
 import dev.orch.kernel.executor.TaskStore.ExecutingProject;
@@ -79,9 +80,10 @@ public final class ExecutorVerticle extends VerticleBase {
 
   /** Builds the executor's collaborators from the kernel's. */
   public static ExecutorVerticle create(dev.orch.kernel.store.Db db, io.vertx.core.eventbus.EventBus bus,
-      dev.orch.kernel.model.ModelProviders models, dev.orch.kernel.model.Pricing pricing, ModelRouter router,
-      ExecutorConfig config, Clock clock, boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
-    return new ExecutorVerticle(new TaskStore(db, clock), new MeteredModel(bus, models, pricing), router, config, clock,
+      dev.orch.kernel.model.ModelProviders models, dev.orch.kernel.model.Pricing pricing,
+      dev.orch.kernel.budget.BudgetLedger budget, ModelRouter router, ExecutorConfig config, Clock clock,
+      boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
+    return new ExecutorVerticle(new TaskStore(db, clock, budget), new MeteredModel(bus, models, pricing), router, config, clock,
         clustered, cliAgents, dataDir);
   }
 
@@ -94,7 +96,12 @@ public final class ExecutorVerticle extends VerticleBase {
         bus.<JsonObject>consumer(ExecutorAddresses.WAKE, msg -> onWake(msg.body())).completion(),
         bus.<JsonObject>consumer(ExecutorAddresses.CANCEL, msg -> onCancel(msg.body())).completion(),
         bus.<JsonObject>consumer(ExecutorAddresses.COMPLETED, msg -> onExternalCompleted(msg.body())).completion(),
-        bus.consumer(BUDGET_CHANGED, msg -> dispatch()).completion(),
+        // A recorded spend frees nothing a pass could use; a released or expired hold may.
+        bus.<JsonObject>consumer(BUDGET_CHANGED, msg -> {
+          if (msg.body() == null || !"recorded".equals(msg.body().getString("reason"))) {
+            dispatch();
+          }
+        }).completion(),
         bus.consumer(MONITOR_CHANGED, msg -> dispatch()).completion());
     return Future.all(ready).compose(v -> recover()).onSuccess(v -> {
       vertx.setPeriodic((long) (config.safetyTickSeconds() * 1000), id -> safetyTick());
@@ -250,17 +257,55 @@ public final class ExecutorVerticle extends VerticleBase {
   }
 
   private Future<Void> dispatchOnce() {
-    int limit = config.maxConcurrent() * 2 + 8;
-    return store.dispatch(config.leaseSeconds(), node, limit, () -> passQueued.set(false), this::pick)
-        .onSuccess(started -> started.forEach(s -> {
-          if (stopping) {
-            // Claimed while shutdown began: back to the queue untouched, for the next start.
-            store.giveBack(s.task(), now());
-          } else {
-            startWorker(s);
-          }
-        }))
-        .mapEmpty();
+    return store.dispatch(lease(), () -> passQueued.set(false), policy).onSuccess(this::started).mapEmpty();
+  }
+
+  private TaskStore.Lease lease() {
+    return new TaskStore.Lease(config.leaseSeconds(), node, config.maxConcurrent() * 2 + 8);
+  }
+
+  /** The dispatcher's side of a pass: what to claim, and the budget each claimed task's first call holds. */
+  private final TaskStore.PassPolicy policy = new TaskStore.PassPolicy() {
+    @Override
+    public List<Ready> pick(TaskStore.Snapshot snapshot) {
+      return ExecutorVerticle.this.pick(snapshot);
+    }
+
+    @Override
+    public ReserveRequest firstCall(Claimed task, ExecutingProject project, List<String> knowledge) {
+      if (project.cliAgent() != null) {
+        return null; // a CLI agent reserves for itself
+      }
+      // The prompt is about the context's text, the knowledge and the task: the same estimate the
+      // call would make, taken where the task is claimed, so the call needs no step of its own.
+      long chars = task.contextJson() == null ? 0 : task.contextJson().length();
+      for (String k : knowledge) {
+        chars += k.length();
+      }
+      chars += (task.description() == null ? task.title().length() : task.description().length())
+          + TaskRun.META.length();
+      return metered.estimate(router.model(tier(task.tier())), chars, task.maxTokens(), task.projectId(), task.id(),
+          "execution");
+    }
+  };
+
+  /** Starts what a pass claimed, and pauses the projects whose budget refused a task's first call. */
+  private void started(TaskStore.Pass pass) {
+    pass.started().forEach(s -> {
+      if (stopping) {
+        // Claimed while shutdown began: back to the queue untouched, for the next start.
+        store.giveBack(s.task(), now());
+        metered.release(s.reservationId());
+      } else {
+        startWorker(s);
+      }
+    });
+    pass.refused().forEach(projectId -> store.pauseProject(projectId, now()).onSuccess(paused -> {
+      if (paused) {
+        LOG.info("budget limit reached, project paused [project: {}]", projectId);
+        progress.emit(projectId, null, EventTypes.BUDGET_WARNING, "Budget limit reached. Execution paused.");
+      }
+    }));
   }
 
   /**
@@ -354,7 +399,8 @@ public final class ExecutorVerticle extends VerticleBase {
     Tier tier = tier(task.tier());
     boolean local = tier == Tier.OLLAMA;
     String model = router.model(tier);
-    TaskRun modelRun = new TaskRun(vertx.eventBus(), metered, progress, config, task, model, local);
+    TaskRun modelRun = new TaskRun(vertx.eventBus(), metered, progress, config, task, model, local,
+        started.reservationId());
     var agent = project.cliAgent() == null ? java.util.Optional.<CliAgent>empty()
         : java.util.Arrays.stream(CliAgent.values()).filter(a -> a.wire().equals(project.cliAgent())).findFirst();
     final Attempt run = agent.<Attempt>map(a -> new CliTaskRun(vertx, cliAgents, metered.pricing(), progress, task, a,
@@ -372,9 +418,11 @@ public final class ExecutorVerticle extends VerticleBase {
     LOG.debug("task dispatched [project: {}, task: {}, tier: {}, node: {}]", task.projectId(), task.id(), tier, node);
     progress.emit(task.projectId(), task.id(), EventTypes.TASK_START, task.title());
     run.run(started.knowledge()).onComplete(ar -> {
+      // A completion without verification runs its own pass, in its own unit.
+      boolean passInline = ar.succeeded() && completesAtOnce(task) && !config.waveCheckpoints();
       Future<Map<String, Integer>> outcome = ar.succeeded() ? succeeded(task, ar.result())
           : failed(task, run, ar.cause()).map(moved -> null);
-      if (!config.waveCheckpoints()) {
+      if (!config.waveCheckpoints() && !passInline) {
         // Queued right behind the outcome's unit: dependants it released start in the same commit.
         dispatch();
       }
@@ -388,31 +436,47 @@ public final class ExecutorVerticle extends VerticleBase {
         }
         // The check may end or pause the project (wave checkpoint): it must land before the next pass.
         checkProject(task.projectId(), task.wave(), done.succeeded() ? done.result() : null)
-            .onComplete(checked -> dispatch());
+            .onComplete(checked -> {
+              if (!passInline || done.failed()) {
+                dispatch();
+              }
+            });
       });
     });
+  }
+
+  /** True when a success completes the task at once: no verification sits between completion and release. */
+  private boolean completesAtOnce(Claimed task) {
+    return !(config.verificationEnabled() && tier(task.tier()) != Tier.OLLAMA);
   }
 
   /** Stores a successful attempt; the project's task counts when the completion released dependants. */
   private Future<Map<String, Integer>> succeeded(Claimed task, TaskRun.Result result) {
     double now = now();
     boolean claudeTier = tier(task.tier()) != Tier.OLLAMA;
-    if (!(config.verificationEnabled() && claudeTier)) {
-      // Nothing sits between completion and release: one unit for all of it.
-      return store.completeAndRelease(task, result, config.contextForwardMaxChars(), now).map(counts -> {
+    if (completesAtOnce(task)) {
+      // Spend, completion, release and the pass that starts the released dependants: one unit.
+      // With wave checkpoints the pass waits for the project check, which may pause the project.
+      TaskStore.PassPolicy inline = config.waveCheckpoints() ? null : policy;
+      return store.completeAndDispatch(task, result, config.contextForwardMaxChars(), now, lease(), inline).map(done -> {
+        Map<String, Integer> counts = done.counts();
         if (counts == null) {
           LOG.info("task result discarded: cancelled or lease lost [task: {}]", task.id());
+          started(done.pass());
           return null;
         }
+        // The completion's event goes first: its dependants' starts follow it on the stream.
         progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),
             new JsonObject().put("cost_usd", result.costUsd()));
+        started(done.pass());
         if (config.knowledgeExtractionEnabled() && claudeTier) {
           reviewer.extract(task.projectId(), task.id(), task.title(), result.output(), now);
         }
         return counts;
       });
     }
-    return store.complete(task, result, now).compose(stored -> {
+    Future<Void> recorded = result.unrecorded() == null ? Future.succeededFuture() : metered.record(result.unrecorded());
+    return recorded.compose(v -> store.complete(task, result.recorded(), now)).compose(stored -> {
       if (!stored) {
         LOG.info("task result discarded: cancelled or lease lost [task: {}]", task.id());
         return Future.succeededFuture();

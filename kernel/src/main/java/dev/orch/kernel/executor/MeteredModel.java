@@ -18,8 +18,8 @@ import io.vertx.core.eventbus.EventBus;
  * models reserve nothing.
  */
 final class MeteredModel {
-  /** A call's answer and what it cost. */
-  record Answer(ChatResponse response, double costUsd) {}
+  /** A call's answer, what it cost, and its spend as recorded (or, from {@link #callUnrecorded}, to record). */
+  record Answer(ChatResponse response, double costUsd, UsageRecord usage) {}
 
   private final Budget budget;
   private final ModelProviders models;
@@ -31,8 +31,21 @@ final class MeteredModel {
     this.pricing = pricing;
   }
 
+  /** Reserves, calls and records. */
   Future<Answer> call(ChatRequest request, String projectId, String taskId, String purpose) {
-    return reserve(request, projectId, taskId, purpose).compose(reservationId -> models.chat(request).transform(ar -> {
+    return callUnrecorded(request, projectId, taskId, purpose, null)
+        .compose(answer -> budget.record(answer.usage()).map(recorded -> answer));
+  }
+
+  /**
+   * Reserves (unless {@code held} is a reservation already taken for this call), calls, and leaves
+   * the spend to the caller to record, with {@link #record} or inside a unit of its own (a task's
+   * last call is recorded in the transaction that completes the task). A failed call releases the
+   * reservation.
+   */
+  Future<Answer> callUnrecorded(ChatRequest request, String projectId, String taskId, String purpose, String held) {
+    Future<String> reserved = held != null ? Future.succeededFuture(held) : reserve(request, projectId, taskId, purpose);
+    return reserved.compose(reservationId -> models.chat(request).transform(ar -> {
       if (ar.failed()) {
         return budget.release(reservationId).transform(v -> Future.<Answer>failedFuture(ar.cause()));
       }
@@ -40,22 +53,40 @@ final class MeteredModel {
       double cost = pricing.cost(response.model(), response.usage()).doubleValue();
       UsageRecord usage = new UsageRecord(Ids.hex32(), reservationId, projectId, taskId, response.provider(),
           response.model(), response.usage().totalInput(), response.usage().output(), cost, purpose);
-      return budget.record(usage).map(recorded -> new Answer(response, cost));
+      return Future.succeededFuture(new Answer(response, cost, usage));
     }));
+  }
+
+  Future<Void> record(UsageRecord usage) {
+    return budget.record(usage).mapEmpty();
+  }
+
+  Future<Void> release(String reservationId) {
+    return budget.release(reservationId);
   }
 
   Pricing pricing() {
     return pricing;
   }
 
-  private Future<String> reserve(ChatRequest request, String projectId, String taskId, String purpose) {
-    if (!pricing.has(request.model())) {
-      return Future.succeededFuture(null);
+  /**
+   * The reservation for a call of {@code model} with about {@code inputChars} characters of prompt
+   * and up to {@code maxTokens} of answer; null for a model without a price (local models).
+   */
+  ReserveRequest estimate(String model, long inputChars, int maxTokens, String projectId, String taskId,
+      String purpose) {
+    if (!pricing.has(model)) {
+      return null;
     }
-    long inputEstimate = 200 + (request.system() == null ? 0 : request.system().length() / 4)
-        + request.messages().stream().mapToLong(m -> m.toString().length() / 4).sum();
-    double estimate = pricing.estimate(request.model(), inputEstimate, request.maxTokens()).doubleValue();
-    return budget.reserve(new ReserveRequest(estimate, projectId, taskId, purpose, null));
+    double amount = pricing.estimate(model, 200 + inputChars / 4, maxTokens).doubleValue();
+    return new ReserveRequest(amount, projectId, taskId, purpose, null);
+  }
+
+  private Future<String> reserve(ChatRequest request, String projectId, String taskId, String purpose) {
+    long inputChars = (request.system() == null ? 0 : request.system().length())
+        + request.messages().stream().mapToLong(m -> m.toString().length()).sum();
+    ReserveRequest req = estimate(request.model(), inputChars, request.maxTokens(), projectId, taskId, purpose);
+    return req == null ? Future.succeededFuture(null) : budget.reserve(req);
   }
 
 }

@@ -1,6 +1,7 @@
 package dev.orch.kernel.executor;
 
 import dev.orch.kernel.budget.Budget;
+import dev.orch.kernel.budget.UsageRecord;
 import dev.orch.kernel.executor.TaskStore.Claimed;
 import dev.orch.kernel.model.ChatMessage;
 import dev.orch.kernel.model.ChatRequest;
@@ -37,10 +38,22 @@ final class TaskRun implements Attempt {
   static final String TOOL_PREFIX = "orch.tools.invoke.";
   static final String TOOL_LIST = "orch.tools.list";
 
-  /** What an attempt produced and spent. */
-  record Result(String output, long promptTokens, long completionTokens, double costUsd, String model) {
+  /**
+   * What an attempt produced and spent. {@code unrecorded} is the last model call's spend when the
+   * attempt left it to the task's completion to record, or null.
+   */
+  record Result(String output, long promptTokens, long completionTokens, double costUsd, String model,
+      UsageRecord unrecorded) {
+    Result(String output, long promptTokens, long completionTokens, double costUsd, String model) {
+      this(output, promptTokens, completionTokens, costUsd, model, null);
+    }
+
     static Result none(String model) {
       return new Result(null, 0, 0, 0, model);
+    }
+
+    Result recorded() {
+      return new Result(output, promptTokens, completionTokens, costUsd, model, null);
     }
   }
 
@@ -76,9 +89,12 @@ final class TaskRun implements Attempt {
   private final String model;
   private final boolean local;
   private volatile boolean cancelled;
+  /** The reservation the dispatch pass took for the first call; null once that call has it. */
+  private String held;
 
   TaskRun(EventBus bus, MeteredModel metered, Progress progress, ExecutorConfig config, Claimed task, String model,
-      boolean local) {
+      boolean local, String held) {
+    this.held = held;
     this.bus = bus;
     this.metered = metered;
     this.progress = progress;
@@ -109,6 +125,10 @@ final class TaskRun implements Attempt {
           ? task.title() : task.description()));
       ChatRequest base = ChatRequest.of(model, task.maxTokens(), messages).withSystem(system).withTools(specs);
       return round(base, messages, 0, new Accumulator());
+    }).onComplete(ar -> {
+      if (held != null) {
+        metered.release(held); // the attempt ended before its first call
+      }
     });
   }
 
@@ -118,10 +138,12 @@ final class TaskRun implements Attempt {
     long completion;
     double cost;
     String model = TaskRun.this.model;
+    UsageRecord unrecorded;
 
     Result result() {
       return new Result(String.join("\n", texts), prompt, completion,
-          java.math.BigDecimal.valueOf(cost).setScale(6, java.math.RoundingMode.HALF_EVEN).doubleValue(), model);
+          java.math.BigDecimal.valueOf(cost).setScale(6, java.math.RoundingMode.HALF_EVEN).doubleValue(), model,
+          unrecorded);
     }
   }
 
@@ -129,7 +151,10 @@ final class TaskRun implements Attempt {
     if (cancelled) {
       return Future.failedFuture(new Failed(new IllegalStateException("cancelled"), acc.result(), false));
     }
-    return metered.call(base.withMessages(List.copyOf(messages)), task.projectId(), task.id(), "execution")
+    String reservation = held;
+    held = null;
+    return metered.callUnrecorded(base.withMessages(List.copyOf(messages)), task.projectId(), task.id(), "execution",
+            reservation)
         .transform(ar -> {
           if (ar.failed()) {
             if (Budget.refused(ar.cause())) {
@@ -146,15 +171,21 @@ final class TaskRun implements Attempt {
           if (response.text() != null && !response.text().isBlank()) {
             acc.texts.add(response.text());
           }
-          return afterCall(base, messages, round, acc, response);
+          if (lastRound(response, round)) {
+            // Recorded by the unit that stores the task's outcome, in the same transaction.
+            acc.unrecorded = ar.result().usage();
+            return Future.succeededFuture(acc.result());
+          }
+          return metered.record(ar.result().usage()).compose(v -> afterCall(base, messages, round, acc, response));
         });
+  }
+
+  private boolean lastRound(ChatResponse response, int round) {
+    return response.toolCalls().isEmpty() || round + 1 >= config.maxToolRounds();
   }
 
   private Future<Result> afterCall(ChatRequest base, List<ChatMessage> messages, int round, Accumulator acc,
       ChatResponse response) {
-    if (response.toolCalls().isEmpty() || round + 1 >= config.maxToolRounds()) {
-      return Future.succeededFuture(acc.result());
-    }
     List<Future<ToolResult>> results = new ArrayList<>();
     for (ToolCall call : response.toolCalls()) {
       progress.emit(task.projectId(), task.id(), EventTypes.TOOL_CALL, "Calling " + call.name(),

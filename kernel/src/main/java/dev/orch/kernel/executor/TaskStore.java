@@ -1,5 +1,7 @@
 package dev.orch.kernel.executor;
 
+import dev.orch.kernel.budget.BudgetLedger;
+import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.tasks.TaskStatus;
@@ -12,8 +14,10 @@ import dev.orch.kernel.store.Sql;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The executor's SQL. Every transition of a claimed task is a compare-and-set on its lease number
@@ -100,10 +104,12 @@ final class TaskStore {
 
   private final Db db;
   private final java.time.Clock clock;
+  private final BudgetLedger budget;
 
-  TaskStore(Db db, java.time.Clock clock) {
+  TaskStore(Db db, java.time.Clock clock, BudgetLedger budget) {
     this.db = db;
     this.clock = clock;
+    this.budget = budget;
   }
 
   /** A unit of work in the next group commit (see {@link dev.orch.kernel.store.GroupCommit}), completed once durable. */
@@ -141,52 +147,88 @@ final class TaskStore {
   /** What one dispatch pass sees: executing projects, leased tasks in flight, and the ready tasks in order. */
   record Snapshot(Map<String, ExecutingProject> projects, Map<String, Map<String, Integer>> active, List<Ready> ready) {}
 
-  /** A task claimed and started by a dispatch pass, with its project and the project's knowledge. */
-  record Started(Claimed task, ExecutingProject project, List<String> knowledge) {}
+  /**
+   * A task claimed and started by a dispatch pass, with its project, the project's knowledge, and
+   * the reservation held for its first model call (null when that call holds none).
+   */
+  record Started(Claimed task, ExecutingProject project, List<String> knowledge, String reservationId) {}
 
-  /** Chooses, from a pass's snapshot, the ready tasks to claim. Runs on the group's worker thread. */
-  @FunctionalInterface
-  interface Picker {
+  /**
+   * What a pass started, and the projects it left alone because their budget refused the first
+   * call of a task (that task stays pending).
+   */
+  record Pass(List<Started> started, Set<String> refused) {
+    static final Pass NONE = new Pass(List.of(), Set.of());
+  }
+
+  /** A completion and the pass that followed it in the same unit; counts are null when nothing was stored. */
+  record Completion(Map<String, Integer> counts, Pass pass) {}
+
+  /** The dispatcher's choices inside a pass. Both run on the group's worker thread. */
+  interface PassPolicy {
+    /** The ready tasks to claim, from the pass's snapshot. */
     List<Ready> pick(Snapshot snapshot);
+
+    /** The budget a claimed task's first model call holds, or null when it holds none. */
+    ReserveRequest firstCall(Claimed task, ExecutingProject project, List<String> knowledge);
+  }
+
+  /** How a pass claims: under a lease of this long, for this node, looking at this many ready tasks. */
+  record Lease(double seconds, String node, int readyLimit) {}
+
+  /**
+   * One dispatch pass as one unit. {@code reading} runs first, as the pass starts to read.
+   * Claims need not be durable before the work starts: if the commit is lost, the task is pending
+   * again, and the lease number the worker holds no longer matches, so its result is discarded.
+   */
+  Future<Pass> dispatch(Lease lease, Runnable reading, PassPolicy policy) {
+    return visible(sql -> {
+      reading.run();
+      return pass(sql, lease, policy);
+    });
   }
 
   /**
-   * One dispatch pass as one unit: reads what is executing, in flight and ready, lets {@code picker}
-   * choose within the caps, then claims (a compare-and-set from pending, under a new lease number)
-   * and starts each chosen task. A task another dispatcher took first is skipped. {@code reading}
-   * runs first, as the pass starts to read.
+   * Reads what is executing, in flight and ready, lets {@code policy} choose within the caps, then
+   * claims each chosen task (a compare-and-set from pending, under a new lease number) and holds the
+   * budget of its first model call. A task another dispatcher took first is skipped; a task whose
+   * budget is refused goes back to pending, and its project is reported.
    */
-  Future<List<Started>> dispatch(double leaseSeconds, String node, int readyLimit, Runnable reading, Picker picker) {
-    // Claims need not be durable before the work starts: if the commit is lost, the task is pending
-    // again, and the lease number the worker holds no longer matches, so its result is discarded.
-    return visible(sql -> {
-      reading.run();
-      // Read here, not when the pass was queued: started_at is the moment of the claim.
-      double now = dev.orch.kernel.store.Times.now(clock);
-      double leaseUntil = now + leaseSeconds;
-      Map<String, ExecutingProject> projects = executingProjects(sql);
-      if (projects.isEmpty()) {
-        return List.of();
+  private Pass pass(Sql sql, Lease lease, PassPolicy policy) throws SQLException {
+    // Read here, not when the pass was queued: started_at is the moment of the claim.
+    double now = dev.orch.kernel.store.Times.now(clock);
+    double leaseUntil = now + lease.seconds();
+    Map<String, ExecutingProject> projects = executingProjects(sql);
+    if (projects.isEmpty()) {
+      return Pass.NONE;
+    }
+    Map<String, Map<String, Integer>> active = active(sql);
+    List<Ready> ready = new ArrayList<>();
+    for (Sql.Rec r : sql.query(READY, now, lease.readyLimit())) {
+      ready.add(new Ready(r.getString("id"), r.getString("project_id"), r.getString("model_tier"),
+          r.getInteger("wave")));
+    }
+    List<Started> out = new ArrayList<>();
+    Set<String> refused = new HashSet<>();
+    Map<String, List<String>> knowledge = new HashMap<>();
+    for (Ready r : policy.pick(new Snapshot(projects, active, ready))) {
+      if (refused.contains(r.projectId()) || sql.update(CLAIM, now, lease.node(), leaseUntil, now, r.id()) == 0) {
+        continue;
       }
-      Map<String, Map<String, Integer>> active = active(sql);
-      List<Ready> ready = new ArrayList<>();
-      for (Sql.Rec r : sql.query(READY, now, readyLimit)) {
-        ready.add(new Ready(r.getString("id"), r.getString("project_id"), r.getString("model_tier"),
-            r.getInteger("wave")));
+      Claimed claimed = claimed(sql.first(TASK, r.id()));
+      ExecutingProject project = projects.get(r.projectId());
+      List<String> found = "ollama".equals(claimed.tier()) ? List.of()
+          : knowledge.computeIfAbsent(claimed.projectId(), id -> knowledge(sql, id));
+      ReserveRequest firstCall = policy.firstCall(claimed, project, found);
+      BudgetLedger.Reservation held = firstCall == null ? null : budget.hold(sql, firstCall);
+      if (firstCall != null && held == null) {
+        sql.update(GIVE_BACK, now, claimed.id(), claimed.lease());
+        refused.add(r.projectId());
+        continue;
       }
-      List<Started> out = new ArrayList<>();
-      Map<String, List<String>> knowledge = new HashMap<>();
-      for (Ready r : picker.pick(new Snapshot(projects, active, ready))) {
-        if (sql.update(CLAIM, now, node, leaseUntil, now, r.id()) == 0) {
-          continue;
-        }
-        Claimed claimed = claimed(sql.first(TASK, r.id()));
-        List<String> found = "ollama".equals(claimed.tier()) ? List.of()
-            : knowledge.computeIfAbsent(claimed.projectId(), id -> knowledge(sql, id));
-        out.add(new Started(claimed, projects.get(r.projectId()), found));
-      }
-      return out;
-    });
+      out.add(new Started(claimed, project, found, held == null ? null : held.id()));
+    }
+    return new Pass(out, refused);
   }
 
   Future<Map<String, ExecutingProject>> executingProjects() {
@@ -243,22 +285,29 @@ final class TaskStore {
   }
 
   /**
-   * Completes the task, forwards its output to its dependants and releases the ready ones, in one
-   * unit, and counts the project's tasks by status afterwards. Null when the lease was stale or the
-   * task cancelled: then nothing is written.
+   * Records the last model call's spend (when it is still unrecorded), completes the task, forwards
+   * its output to its dependants and releases the ready ones, counts the project's tasks by status,
+   * then runs a dispatch pass: one unit, so a dependant is claimed in the transaction that completed
+   * its last dependency (no pass when {@code policy} is null). Counts are null when the lease was
+   * stale or the task cancelled: then only the spend is written, and the pass still runs.
    */
-  Future<Map<String, Integer>> completeAndRelease(Claimed t, TaskRun.Result r, int maxChars, double now) {
+  Future<Completion> completeAndDispatch(Claimed t, TaskRun.Result r, int maxChars, double now, Lease lease,
+      PassPolicy policy) {
     // Completed once run: the completion's event, submitted after, is published only once durable,
     // and group commits land in order, so nobody hears of the completion before it is durable; and
     // the caller's task_complete event is then queued before the task_start events of the
     // dependants dispatched in the same group.
     return visible(sql -> {
-      if (sql.update(COMPLETE, r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now,
-          t.id(), t.lease()) != 1) {
-        return null;
+      if (r.unrecorded() != null) {
+        budget.record(sql, r.unrecorded());
       }
-      forward(sql, t.id(), t.title(), r.output(), maxChars, now);
-      return statusCounts(sql, t.projectId());
+      Map<String, Integer> counts = null;
+      if (sql.update(COMPLETE, r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now,
+          t.id(), t.lease()) == 1) {
+        forward(sql, t.id(), t.title(), r.output(), maxChars, now);
+        counts = statusCounts(sql, t.projectId());
+      }
+      return new Completion(counts, policy == null ? Pass.NONE : pass(sql, lease, policy));
     });
   }
 

@@ -134,15 +134,17 @@ public final class GroupCommit {
     return units.get();
   }
 
+  /**
+   * Borrows the connection and runs groups back to back on the worker thread while units keep
+   * coming, up to {@link #GROUPS_PER_BORROW}, then gives it back so the pool's other users get their
+   * turn. Going back to an event loop between groups would queue the next group behind whatever that
+   * loop is doing.
+   */
   private void drain() {
     if (!running.compareAndSet(false, true)) {
       return;
     }
-    List<Unit<?>> group = new ArrayList<>();
-    for (Unit<?> u; (u = queue.poll()) != null; ) {
-      group.add(u);
-    }
-    if (group.isEmpty()) {
+    if (queue.isEmpty()) {
       running.set(false);
       if (!queue.isEmpty()) {
         drain();
@@ -150,35 +152,73 @@ public final class GroupCommit {
       return;
     }
     pool.getConnection()
-        .compose(conn -> vertx.executeBlocking(() -> runGroup(sqlFor(physical(conn)), group, restoreSynchronous), false)
-            .eventually(() -> conn.close()))
+        .compose(conn -> vertx.executeBlocking(() -> runGroups(conn), false).eventually(() -> conn.close()))
         .onComplete(ar -> {
-          groups.incrementAndGet();
-          units.addAndGet(group.size());
-          List<Ran> awaiting = new ArrayList<>();
-          for (int i = 0; i < group.size(); i++) {
-            Object outcome = ar.succeeded() ? ar.result().get(i) : ar.cause();
-            if (outcome == SETTLED) {
-              continue; // a unit settled early keeps its outcome
-            }
-            if (ar.succeeded() && syncer != null) {
-              awaiting.add(new Ran(group.get(i), outcome));
-            } else {
-              settle(group.get(i), outcome);
-            }
-          }
-          if (!awaiting.isEmpty()) {
-            awaitingSync.add(awaiting);
-            sync();
-          }
           if (ar.failed()) {
-            // Units settled early had their callers go on; the database no longer holds what they did.
-            LOG.error("group commit failed, its units are undone [units: {}, settled early: {}, reason: {}]",
-                group.size(), group.stream().filter(Unit::early).count(), ar.cause().getMessage());
+            // No connection, or the groups could not even start: what waits fails rather than spins.
+            List<Unit<?>> waiting = new ArrayList<>();
+            for (Unit<?> u; (u = queue.poll()) != null; ) {
+              waiting.add(u);
+            }
+            waiting.forEach(u -> settle(u, ar.cause()));
+            LOG.error("group commit could not run [units failed: {}, reason: {}]", waiting.size(),
+                ar.cause().getMessage());
           }
           running.set(false);
           drain();
         });
+  }
+
+  /** Groups run on one borrowed connection before it goes back to the pool. */
+  private static final int GROUPS_PER_BORROW = 8;
+
+  private Void runGroups(SqlConnection conn) throws SQLException {
+    Sql sql = sqlFor(physical(conn));
+    for (int i = 0; i < GROUPS_PER_BORROW; i++) {
+      List<Unit<?>> group = new ArrayList<>();
+      for (Unit<?> u; (u = queue.poll()) != null; ) {
+        group.add(u);
+      }
+      if (group.isEmpty()) {
+        break;
+      }
+      List<Object> outcomes = null;
+      Throwable failure = null;
+      try {
+        outcomes = runGroup(sql, group, restoreSynchronous);
+      } catch (SQLException | RuntimeException e) {
+        failure = e;
+      }
+      finished(group, outcomes, failure);
+    }
+    return null;
+  }
+
+  /** Settles a group's units (or hands them to the fsync) once its commit returned or failed. */
+  private void finished(List<Unit<?>> group, List<Object> outcomes, Throwable failure) {
+    groups.incrementAndGet();
+    units.addAndGet(group.size());
+    List<Ran> awaiting = new ArrayList<>();
+    for (int i = 0; i < group.size(); i++) {
+      Object outcome = failure == null ? outcomes.get(i) : failure;
+      if (outcome == SETTLED) {
+        continue; // a unit settled early keeps its outcome
+      }
+      if (failure == null && syncer != null) {
+        awaiting.add(new Ran(group.get(i), outcome));
+      } else {
+        settle(group.get(i), outcome);
+      }
+    }
+    if (!awaiting.isEmpty()) {
+      awaitingSync.add(awaiting);
+      sync();
+    }
+    if (failure != null) {
+      // Units settled early had their callers go on; the database no longer holds what they did.
+      LOG.error("group commit failed, its units are undone [units: {}, settled early: {}, reason: {}]",
+          group.size(), group.stream().filter(Unit::early).count(), failure.getMessage());
+    }
   }
 
   /** One fsync for every group committed since the last one began; then their units complete. */

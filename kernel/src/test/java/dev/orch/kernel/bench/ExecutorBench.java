@@ -97,7 +97,7 @@ public final class ExecutorBench {
 
   /** One run's measurements. */
   record Run(String shape, int n, int concurrency, double makespanMs, double lowerBoundMs, double[] endToEndMs,
-      double[] dispatchMs, double cpuMs, long commits) {
+      double[] dispatchMs, double cpuMs, long commits, long bytesWritten) {
     double ratio() {
       return makespanMs / lowerBoundMs;
     }
@@ -154,17 +154,24 @@ public final class ExecutorBench {
       }
       lines.add("");
     }
+    if (mode.equals("timeline")) {
+      System.setProperty("bench.timeline", "true");
+      Run r = run(layered(30, new Random(5), 0), 16);
+      System.out.printf("timeline %.3f ms per task%n", r.makespanMs() / 30);
+    }
     if (mode.equals("profile")) {
       for (int i = 0; i < 4; i++) {
         Run r = run(layered(1000, new Random(5), 0), 16);
-        System.out.printf("profile %.3f ms per task%n", r.makespanMs() / 1000);
+        System.out.printf("profile %.3f ms per task, %.3f CPU ms, %.1f KB written per task%n", r.makespanMs() / 1000,
+            r.cpuMs() / 1000, r.bytesWritten() / 1024.0 / 1000);
       }
     }
     if (mode.equals("all") || mode.equals("overhead")) {
       lines.add("## Orchestration overhead per task (zero-latency model, SQLite synchronous=FULL, concurrency 16, median of 3)");
       lines.add("");
-      lines.add("| tasks | wall ms | ms per task | CPU ms per task (whole process, model server included) | commits |");
-      lines.add("| --- | --- | --- | --- | --- |");
+      lines.add("| tasks | wall ms | ms per task | CPU ms per task (whole process, model server included) | commits"
+          + " | KB written per task |");
+      lines.add("| --- | --- | --- | --- | --- | --- |");
       for (int n : new int[] {30, 1000}) {
         // The median of three runs of the same DAG: single runs on two shared cores vary by a fifth.
         Dag dag = layered(n, rnd, 0);
@@ -175,8 +182,8 @@ public final class ExecutorBench {
         }
         runs.sort(java.util.Comparator.comparingDouble(Run::makespanMs));
         Run run = runs.get(1);
-        lines.add(String.format("| %d | %.0f | %.3f | %.3f | %d |", n, run.makespanMs(), run.makespanMs() / n,
-            run.cpuMs() / n, run.commits()));
+        lines.add(String.format("| %d | %.0f | %.3f | %.3f | %d | %.1f |", n, run.makespanMs(), run.makespanMs() / n,
+            run.cpuMs() / n, run.commits(), run.bytesWritten() / 1024.0 / n));
         System.out.println(lines.get(lines.size() - 1));
       }
       lines.add("");
@@ -186,6 +193,20 @@ public final class ExecutorBench {
     System.out.println("written to " + out);
   }
 
+  /** Bytes this process has passed to write(2) so far (Linux), or 0 where that is not readable. */
+  static long bytesWritten() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+        if (line.startsWith("wchar:")) {
+          return Long.parseLong(line.substring(6).trim());
+        }
+      }
+    } catch (java.io.IOException | RuntimeException unreadable) {
+      // not Linux: the column reads 0
+    }
+    return 0;
+  }
+
   /** Runs one DAG through a fresh kernel and measures it. */
   static Run run(Dag dag, int concurrency) throws Exception {
     Vertx modelVertx = Vertx.vertx();
@@ -193,6 +214,7 @@ public final class ExecutorBench {
     model.start().await(10, TimeUnit.SECONDS);
     Map<Integer, Long> requestedAt = new ConcurrentHashMap<>();
     Map<Integer, Long> answeredAt = new ConcurrentHashMap<>();
+    Map<Integer, Double> requestedEpoch = new ConcurrentHashMap<>();
     model.respondWith(r -> {
       if (!r.path().equals("/v1/messages")) {
         return null;
@@ -201,6 +223,8 @@ public final class ExecutorBench {
       int i = m.find() ? Integer.parseInt(m.group(1)) : 0;
       long now = System.nanoTime();
       requestedAt.put(i, now);
+      java.time.Instant at = java.time.Instant.now();
+      requestedEpoch.put(i, at.getEpochSecond() + at.getNano() / 1e9);
       answeredAt.put(i, now + dag.durationMs()[i] * 1_000_000);
       var reply = LocalAnthropicServer.message("claude-haiku-4-5-20251001", "end_turn",
           LocalAnthropicServer.usage(10, 5), LocalAnthropicServer.text("ok " + i));
@@ -251,11 +275,13 @@ public final class ExecutorBench {
       }).completion().await(10, TimeUnit.SECONDS);
       var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       long cpu0 = os.getProcessCpuTime();
+      long written0 = bytesWritten();
       long start = System.nanoTime();
       k.vertx.eventBus().publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
       String outcome = finished.get(10, TimeUnit.MINUTES);
       long end = System.nanoTime();
       double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
+      long written = bytesWritten() - written0;
       if (!outcome.equals("project_complete")) {
         throw new IllegalStateException("project ended " + outcome);
       }
@@ -295,9 +321,17 @@ public final class ExecutorBench {
         }
       }
       double makespan = (end - start) / 1e6;
+      if (Boolean.getBoolean("bench.timeline")) {
+        // Each task's claim, request at the model server, and completion, in ms from the wake.
+        double t0 = Arrays.stream(startedAt).min().orElse(0);
+        for (int i = 0; i < dag.size(); i++) {
+          System.err.printf("T%-4d claim %8.2f  request %8.2f  complete %8.2f%n", i, (startedAt[i] - t0) * 1000,
+              (requestedEpoch.get(i) - t0) * 1000, (completedAt[i] - t0) * 1000);
+        }
+      }
       return new Run(dag.shape(), dag.size(), concurrency, makespan, Math.max(1, dag.lowerBound(concurrency)),
           latency.stream().mapToDouble(Double::doubleValue).toArray(),
-          dispatch.stream().mapToDouble(Double::doubleValue).toArray(), cpuMs, commits);
+          dispatch.stream().mapToDouble(Double::doubleValue).toArray(), cpuMs, commits, written);
     } finally {
       k.close();
       model.stop().await(10, TimeUnit.SECONDS);
