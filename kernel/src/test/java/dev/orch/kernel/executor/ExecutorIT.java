@@ -295,6 +295,14 @@ class ExecutorIT {
     assertThat(spent).isLessThanOrEqualTo(0.05).isGreaterThan(0);
     assertThat(tasks().values().stream().filter(t -> t.getString("status").equals("completed")).count()).isEqualTo(2);
     assertThat(tasks().values().stream().filter(t -> t.getString("status").equals("pending")).count()).isEqualTo(2);
+    assertThat(firstRequestAt).as("a task whose budget was refused never reaches the model").hasSize(2);
+    await("budget_warning logged", () -> k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject()
+        .getJsonArray("events").stream().map(JsonObject.class::cast)
+        .anyMatch(e -> e.getString("event_type").equals("budget_warning")
+            && e.getString("message").equals("Budget limit reached. Execution paused.")));
+    long held = TestKernel.await(k.kernel.db().pool().query("SELECT COUNT(*) AS n FROM budget_reservations").execute())
+        .iterator().next().getLong("n");
+    assertThat(held).as("a paused project holds no budget").isZero();
   }
 
   @Test
