@@ -4,6 +4,7 @@ import dev.orch.kernel.budget.BudgetLedger;
 import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Db;
+import dev.orch.kernel.tasks.TaskContexts;
 import dev.orch.kernel.tasks.TaskStatus;
 import dev.orch.kernel.tasks.TaskView;
 import io.vertx.core.Future;
@@ -40,11 +41,12 @@ final class TaskStore {
       + " AND retry_after > ? AND project_id IN (SELECT id FROM projects WHERE status = 'executing')";
   private static final String ACTIVE = "SELECT project_id, model_tier, COUNT(*) AS n FROM tasks"
       + " WHERE status IN ('queued', 'running') AND lease_owner IS NOT NULL GROUP BY project_id, model_tier";
-  /** pending → running under our lease, in one row write (the row is wide: its context carries forwarded outputs). */
+  /** pending → running under our lease, in one row write. */
   private static final String CLAIM = "UPDATE tasks SET status = 'running', started_at = ?, lease_owner = ?,"
       + " lease_expires_at = ?, lease_number = lease_number + 1, updated_at = ? WHERE id = ? AND status = 'pending'";
-  private static final String TASK = "SELECT id, project_id, title, description, task_type, model_tier, context_json,"
-      + " tools_json, system_prompt, max_tokens, retry_count, max_retries, wave, lease_number, status FROM tasks WHERE id = ?";
+  private static final String TASK = "SELECT id, project_id, title, description, task_type, model_tier,"
+      + " " + TaskContexts.COLUMN + ", tools_json, system_prompt, max_tokens, retry_count, max_retries,"
+      + " wave, lease_number, status FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
   private static final String HEARTBEAT = "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND lease_number = ?"
       + " AND status IN ('queued', 'running')";
   private static final String LEASED = " WHERE id = ? AND lease_number = ? AND status IN ('queued', 'running')";
@@ -67,12 +69,11 @@ final class TaskStore {
   private static final String PAUSE_AT_WAVE = "UPDATE projects SET status = 'paused', wave_released = ?, updated_at = ?"
       + " WHERE id = ? AND status = 'executing' AND wave_released < ?";
   private static final String WAVE_RELEASED = "SELECT wave_released FROM projects WHERE id = ?";
-  private static final String DEPENDANTS = "SELECT t.id, t.context_json FROM task_deps d JOIN tasks t ON t.id = d.task_id"
-      + " WHERE d.depends_on = ?";
-  /** A dependant's context with the forwarded output, and blocked → pending when nothing else holds it: one row write. */
-  private static final String FORWARD_AND_RELEASE = "UPDATE tasks SET context_json = ?, updated_at = ?,"
-      + " status = CASE WHEN status = 'blocked' AND NOT " + UNFINISHED_DEP + " THEN 'pending' ELSE status END"
-      + " WHERE id = ?";
+  private static final String DEPENDANTS = "SELECT d.task_id AS id, c.context_json FROM task_deps d"
+      + " LEFT JOIN task_contexts c ON c.task_id = d.task_id WHERE d.depends_on = ?";
+  /** The dependants that waited only for this task: blocked → pending. */
+  private static final String RELEASE = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE status = 'blocked'"
+      + " AND id IN (SELECT task_id FROM task_deps WHERE depends_on = ?) AND NOT " + UNFINISHED_DEP;
   private static final String STALE_LEASES = "SELECT id, status FROM tasks WHERE status IN ('queued', 'running')"
       + " AND claimed_by IS NULL AND (lease_owner IS NULL OR lease_expires_at < ? OR lease_owner <> ?)";
   private static final String STALE_LEASES_CLUSTER = "SELECT id, status FROM tasks WHERE status IN ('queued', 'running')"
@@ -97,7 +98,7 @@ final class TaskStore {
   private static final String SET_VERIFICATION = "UPDATE tasks SET verification_status = ?, verification_notes = ?,"
       + " updated_at = ? WHERE id = ?";
   private static final String VERIFICATION_RETRY = "UPDATE tasks SET status = 'pending', retry_count = retry_count + 1,"
-      + " completed_at = NULL, context_json = ?, verification_status = ?, verification_notes = ?, updated_at = ?"
+      + " completed_at = NULL, verification_status = ?, verification_notes = ?, updated_at = ?"
       + " WHERE id = ? AND status = 'completed'";
   private static final String NEEDS_REVIEW = "UPDATE tasks SET status = 'needs_review', verification_status = ?,"
       + " verification_notes = ?, updated_at = ? WHERE id = ? AND status = 'completed'";
@@ -371,9 +372,10 @@ final class TaskStore {
     String encoded = entry.encode();
     List<Object[]> updates = new ArrayList<>();
     for (Sql.Rec r : sql.query(DEPENDANTS, taskId)) {
-      updates.add(new Object[] {appended(r.getString("context_json"), encoded), now, r.getString("id")});
+      updates.add(new Object[] {r.getString("id"), appended(r.getString("context_json"), encoded)});
     }
-    sql.batch(FORWARD_AND_RELEASE, updates);
+    sql.batch(TaskContexts.SET, updates);
+    sql.update(RELEASE, now, taskId);
   }
 
   /**
@@ -495,7 +497,13 @@ final class TaskStore {
   }
 
   Future<Boolean> verificationRetry(String taskId, JsonArray context, String status, String notes, double now) {
-    return cas(VERIFICATION_RETRY, context.encode(), status, notes, now, taskId);
+    return unit(sql -> {
+      if (sql.update(VERIFICATION_RETRY, status, notes, now, taskId) != 1) {
+        return false;
+      }
+      sql.update(TaskContexts.SET, taskId, context.encode());
+      return true;
+    });
   }
 
   Future<Boolean> needsReview(String taskId, String status, String notes, double now) {

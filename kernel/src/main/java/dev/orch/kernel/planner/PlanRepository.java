@@ -26,8 +26,8 @@ final class PlanRepository {
   private static final String PLAN = "SELECT id, project_id, plan_json, status FROM plans WHERE id = ? AND project_id = ?";
   private static final String APPROVE = "UPDATE plans SET status = 'approved' WHERE id = ? AND status = 'draft'";
   private static final String INSERT_TASK = "INSERT INTO tasks (id, project_id, plan_id, title, description, task_type,"
-      + " priority, status, model_tier, context_json, tools_json, system_prompt, max_tokens, max_retries, wave, phase,"
-      + " requirement_ids_json, critical_path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?,"
+      + " priority, status, model_tier, tools_json, system_prompt, max_tokens, max_retries, wave, phase,"
+      + " requirement_ids_json, critical_path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?,"
       + " '', ?, 2, ?, ?, ?, ?, ?, ?)";
   private static final String INSERT_EDGE = "INSERT INTO task_deps (task_id, depends_on) VALUES (?, ?)";
   // Every pending task of the project waiting on an unfinished dependency (API.md §10.10).
@@ -88,15 +88,18 @@ final class PlanRepository {
   Future<List<String>> insertTasks(SqlClient tx, String projectId, String planId, Decomposition d, double now) {
     List<String> ids = new ArrayList<>();
     List<Tuple> tasks = new ArrayList<>();
+    List<Tuple> contexts = new ArrayList<>();
     for (TaskDraft t : d.tasks()) {
       String id = Ids.short12();
       ids.add(id);
       tasks.add(Tuple.wrap(java.util.Arrays.asList(id, projectId, planId, t.title(), t.description(), t.taskType(),
-          t.priority(), t.modelTier(), t.context().encode(), new JsonArray(t.tools()).encode(), t.maxTokens(), t.wave(),
+          t.priority(), t.modelTier(), new JsonArray(t.tools()).encode(), t.maxTokens(), t.wave(),
           t.phase(), new JsonArray(t.requirementIds()).encode(), t.criticalPath(), now, now)));
+      contexts.add(Tuple.of(id, t.context().encode()));
     }
     List<Tuple> edges = d.edges().stream().map(e -> Tuple.of(ids.get(e[0]), ids.get(e[1]))).toList();
     return tx.preparedQuery(INSERT_TASK).executeBatch(tasks)
+        .compose(v -> tx.preparedQuery(dev.orch.kernel.tasks.TaskContexts.INSERT).executeBatch(contexts))
         .compose(v -> edges.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(INSERT_EDGE).executeBatch(edges))
         .map(ids);
   }

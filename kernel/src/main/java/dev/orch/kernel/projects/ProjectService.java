@@ -5,6 +5,7 @@ import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Ids;
 import dev.orch.kernel.store.Times;
+import dev.orch.kernel.tasks.TaskContexts;
 import dev.orch.kernel.tasks.TaskView;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -186,8 +187,9 @@ public final class ProjectService {
   }
 
   private Future<Void> cloneTasks(SqlClient tx, String projectId, String cloneId, String newPlanId, double now) {
-    String tasks = "SELECT id, plan_id, title, description, task_type, priority, model_tier, context_json, tools_json,"
-        + " system_prompt, max_tokens, wave, phase, requirement_ids_json FROM tasks WHERE project_id = ?"
+    String tasks = "SELECT id, plan_id, title, description, task_type, priority, model_tier,"
+        + " " + TaskContexts.COLUMN + ", tools_json, system_prompt, max_tokens, wave, phase,"
+        + " requirement_ids_json FROM tasks" + TaskContexts.JOIN + " WHERE project_id = ?"
         + " ORDER BY created_at, priority, id";
     return Future.all(tx.preparedQuery(tasks).execute(Tuple.of(projectId)),
         TaskView.dependencies(tx, projectId)).compose(all -> {
@@ -196,6 +198,7 @@ public final class ProjectService {
           Map<String, String> newIds = new HashMap<>();
           rows.forEach(r -> newIds.put(r.getString("id"), Ids.short12()));
           List<Tuple> inserts = new ArrayList<>();
+          List<Tuple> contexts = new ArrayList<>();
           List<Tuple> edges = new ArrayList<>();
           for (Row r : rows) {
             String oldId = r.getString("id");
@@ -205,9 +208,10 @@ public final class ProjectService {
             inserts.add(Tuple.wrap(java.util.Arrays.asList(newIds.get(oldId), cloneId,
                 newPlanId != null ? newPlanId : r.getString("plan_id"), r.getString("title"), r.getString("description"),
                 r.getString("task_type"), r.getInteger("priority"), status, r.getString("model_tier"),
-                r.getString("context_json"), r.getString("tools_json"), r.getString("system_prompt"),
+                r.getString("tools_json"), r.getString("system_prompt"),
                 r.getInteger("max_tokens"), r.getInteger("wave"), r.getString("phase"),
                 r.getString("requirement_ids_json"), now, now)));
+            contexts.add(Tuple.of(newIds.get(oldId), r.getString("context_json")));
             dependsOn.forEach(dep -> {
               String mapped = newIds.get(String.valueOf(dep));
               if (mapped != null) {
@@ -217,9 +221,10 @@ public final class ProjectService {
           }
           Future<?> done = inserts.isEmpty() ? Future.succeededFuture()
               : tx.preparedQuery("INSERT INTO tasks (id, project_id, plan_id, title, description, task_type, priority,"
-                  + " status, model_tier, context_json, tools_json, system_prompt, max_tokens, wave, phase,"
+                  + " status, model_tier, tools_json, system_prompt, max_tokens, wave, phase,"
                   + " requirement_ids_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                  + " ?, ?, ?)").executeBatch(inserts);
+                  + " ?, ?)").executeBatch(inserts)
+                  .compose(v -> tx.preparedQuery(TaskContexts.INSERT).executeBatch(contexts));
           return done.compose(v -> edges.isEmpty() ? Future.succeededFuture()
               : tx.preparedQuery("INSERT INTO task_deps (task_id, depends_on) VALUES (?, ?)").executeBatch(edges))
               .mapEmpty();

@@ -20,7 +20,7 @@ import java.util.Map;
 final class TaskRepository {
   /** What the transitions decide on. The context is read as stored so that an append can compare it. */
   static final String STATE = "SELECT id, project_id, title, status, model_tier, retry_count,"
-      + " COALESCE(context_json, '[]') AS context_json, claimed_by, claimed_at FROM tasks WHERE id = ?";
+      + " " + TaskContexts.COLUMN + ", claimed_by, claimed_at FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
   static final String ONE = "SELECT " + TaskView.COLUMNS + " FROM tasks WHERE id = ?";
   static final String DEPS_OF_TASK = "SELECT depends_on FROM task_deps WHERE task_id = ? ORDER BY depends_on";
   /** Editing is refused only while running and once completed (API.md §8.4). */
@@ -31,15 +31,14 @@ final class TaskRepository {
       + " AND status IN ('pending', 'blocked', 'queued')";
   static final String REVIEW_APPROVE = "UPDATE tasks SET status = 'completed', updated_at = ? WHERE id = ?"
       + " AND status = 'needs_review'";
-  /** Also compares the context it replaces, so a concurrent append is never lost. */
   static final String REVIEW_RETRY = "UPDATE tasks SET status = 'pending', verification_status = NULL,"
       + " verification_notes = NULL, output_text = NULL, completed_at = NULL, retry_count = retry_count + 1,"
-      + " context_json = ?, updated_at = ? WHERE id = ? AND status = 'needs_review' AND retry_count < ?"
-      + " AND COALESCE(context_json, '[]') = ?";
+      + " updated_at = ? WHERE id = ? AND status = 'needs_review' AND retry_count < ?";
   /** Any status may be resolved (API.md §3.6); the one read is compared so that the change is still atomic. */
   static final String CHECKPOINT_RETRY = "UPDATE tasks SET status = 'pending', error = NULL, retry_count = 0,"
-      + " output_text = NULL, completed_at = NULL, context_json = ?, updated_at = ? WHERE id = ? AND status = ?"
-      + " AND COALESCE(context_json, '[]') = ?";
+      + " output_text = NULL, completed_at = NULL, updated_at = ? WHERE id = ? AND status = ?";
+  /** Replaces a context only if it is still the text read, so a concurrent append is never lost. */
+  static final String SET_CONTEXT_IF = "UPDATE task_contexts SET context_json = ? WHERE task_id = ? AND context_json = ?";
   static final String SET_STATUS_FROM = "UPDATE tasks SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
 
   static final String PROJECT_STATUS = "SELECT status FROM projects WHERE id = ?";
@@ -68,8 +67,8 @@ final class TaskRepository {
       + " updated_at = ? WHERE id = ? AND status = 'pending'"
       + " AND EXISTS (SELECT 1 FROM projects p WHERE p.id = tasks.project_id AND p.status = 'executing')";
   static final String CLAIMED = "SELECT id, project_id, title, description, task_type, model_tier, wave, priority, phase,"
-      + " system_prompt, COALESCE(context_json, '[]') AS context_json, tools_json, max_tokens, requirement_ids_json"
-      + " FROM tasks WHERE id = ?";
+      + " system_prompt, " + TaskContexts.COLUMN + ", tools_json, max_tokens, requirement_ids_json"
+      + " FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
   /** Claim fields stay as they are (API.md §3.7); a task cancelled or released meanwhile is not overwritten. */
   static final String COMPLETE_EXTERNAL = "UPDATE tasks SET status = 'completed', output_text = ?, model_used = ?,"
       + " prompt_tokens = ?, completion_tokens = ?, cost_usd = ?, completed_at = ?, updated_at = ?"
@@ -187,12 +186,30 @@ final class TaskRepository {
     return update(client, REVIEW_APPROVE, Tuple.of(now, taskId));
   }
 
-  Future<Boolean> retryReview(SqlClient client, TaskState task, String newContext, int maxRetries, double now) {
-    return update(client, REVIEW_RETRY, Tuple.of(newContext, now, task.id(), maxRetries, task.context()));
+  /** Within {@code tx}: back to pending with {@code newContext}; false when the task or its context moved meanwhile. */
+  Future<Boolean> retryReview(SqlClient tx, TaskState task, String newContext, int maxRetries, double now) {
+    return moveWithContext(tx, REVIEW_RETRY, Tuple.of(now, task.id(), maxRetries), task, newContext);
   }
 
-  Future<Boolean> retryFromCheckpoint(SqlClient client, TaskState task, String newContext, double now) {
-    return update(client, CHECKPOINT_RETRY, Tuple.of(newContext, now, task.id(), task.status(), task.context()));
+  /** Within {@code tx}: back to pending with {@code newContext}; false when the task or its context moved meanwhile. */
+  Future<Boolean> retryFromCheckpoint(SqlClient tx, TaskState task, String newContext, double now) {
+    return moveWithContext(tx, CHECKPOINT_RETRY, Tuple.of(now, task.id(), task.status()), task, newContext);
+  }
+
+  /**
+   * The status change {@code move} and the context, both or neither, inside the caller's transaction:
+   * the context first (a compare-and-set on the text read), then the move; a move that loses puts
+   * the context back.
+   */
+  private static Future<Boolean> moveWithContext(SqlClient tx, String move, Tuple moveParams, TaskState task,
+      String newContext) {
+    if (newContext.equals(task.context())) {
+      return update(tx, move, moveParams);
+    }
+    return update(tx, SET_CONTEXT_IF, Tuple.of(newContext, task.id(), task.context())).compose(set -> !set
+        ? Future.succeededFuture(false)
+        : update(tx, move, moveParams).compose(moved -> moved ? Future.succeededFuture(true)
+            : update(tx, SET_CONTEXT_IF, Tuple.of(task.context(), task.id(), newContext)).map(false)));
   }
 
   Future<Boolean> setStatusFrom(SqlClient client, String taskId, String from, String to, double now) {

@@ -114,7 +114,8 @@ public final class TaskService {
           }
           String context = feedback.isEmpty() ? task.context()
               : task.contextWith(new JsonObject().put("type", "review_feedback").put("content", feedback));
-          return repo.retryReview(db.client(), task, context, config.maxTaskRetries(), now()).map(won -> won ? task : null);
+          return db.pool().withTransaction(tx -> repo.retryReview(tx, task, context, config.maxTaskRetries(), now()))
+              .map(won -> won ? task : null);
         })))
         .compose(task -> {
           LOG.info("task reviewed [project: {}, task: {}, action: {}]", task.projectId(), taskId, action);

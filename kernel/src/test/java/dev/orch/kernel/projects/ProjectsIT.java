@@ -61,11 +61,12 @@ class ProjectsIT {
         + " VALUES (?, ?, 1, 'claude-sonnet-4-6', '{\"summary\":\"s\",\"tasks\":[]}', 'approved', 1)", projectId + "pl", projectId);
     for (int i = 0; i < statuses.length; i++) {
       k.sql("INSERT INTO tasks (id, project_id, plan_id, title, description, task_type, priority, status, wave,"
-          + " requirement_ids_json, context_json, tools_json, created_at, updated_at)"
-          + " VALUES (?, ?, ?, ?, 'd', 'code', ?, ?, ?, ?, '[{\"type\":\"task_description\",\"content\":\"d\"}]',"
-          + " '[\"read_file\"]', ?, ?)",
+          + " requirement_ids_json, tools_json, created_at, updated_at)"
+          + " VALUES (?, ?, ?, ?, 'd', 'code', ?, ?, ?, ?, '[\"read_file\"]', ?, ?)",
           projectId + "t" + i, projectId, projectId + "pl", "Task " + i, i * 10, statuses[i], i == 2 ? 1 : 0,
           "[\"R" + (i + 1) + "\"]", 100 + i, 100 + i);
+      k.sql("INSERT INTO task_contexts (task_id, context_json) VALUES (?, '[{\"type\":\"task_description\","
+          + "\"content\":\"d\"}]')", projectId + "t" + i);
     }
     if (statuses.length > 2) {
       k.sql("INSERT INTO task_deps (task_id, depends_on) VALUES (?, ?), (?, ?)", projectId + "t2", projectId + "t0",

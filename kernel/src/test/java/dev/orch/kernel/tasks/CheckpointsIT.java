@@ -92,7 +92,7 @@ class CheckpointsIT extends TaskApiFixture {
     assertThat(task.getValue("output_text")).isNull();
     assertThat(task.getValue("completed_at")).isNull();
     assertThat(column("tasks", t, "retry_count")).isEqualTo(0);
-    JsonArray context = new JsonArray((String) column("tasks", t, "context_json"));
+    JsonArray context = context(t);
     assertThat(context.getJsonObject(context.size() - 1)).isEqualTo(new JsonObject()
         .put("type", "checkpoint_guidance").put("content", "Use the v2 API."));
     assertThat(column("projects", p, "status")).as("the project is left as it is").isEqualTo("failed");
@@ -130,7 +130,7 @@ class CheckpointsIT extends TaskApiFixture {
         .put("guidance", "Not needed."), alice)).getString("response")).isEqualTo("Action: fail | Guidance: Not needed.");
     assertThat(status(running)).isEqualTo("failed");
     eventually(() -> assertThat(cancels).containsExactly(cancelOf(p, running)));
-    assertThat(new JsonArray((String) column("tasks", running, "context_json"))).as("guidance only goes with retry")
+    assertThat(context(running)).as("guidance only goes with retry")
         .hasSize(1);
     assertThat(wakes).isEmpty();
     assertThat(Files.exists(ingestFile())).as("only a retry with guidance is recorded").isFalse();

@@ -126,11 +126,12 @@ abstract class TaskApiFixture {
     String id = Ids.short12();
     double at = createdAt.incrementAndGet();
     k.sql("INSERT INTO tasks (id, project_id, plan_id, title, description, task_type, priority, status, model_tier,"
-        + " wave, phase, context_json, tools_json, system_prompt, max_tokens, requirement_ids_json, created_at,"
-        + " updated_at) VALUES (?, ?, ?, ?, ?, 'code', ?, ?, ?, ?, 'Build', ?, '[\"read_file\"]', 'Be brief.', 2048,"
+        + " wave, phase, tools_json, system_prompt, max_tokens, requirement_ids_json, created_at,"
+        + " updated_at) VALUES (?, ?, ?, ?, ?, 'code', ?, ?, ?, ?, 'Build', '[\"read_file\"]', 'Be brief.', 2048,"
         + " '[\"R1\"]', ?, ?)",
-        id, projectId, planId, title, "Description of " + title, priority, status, tier, wave,
-        new JsonArray().add(new JsonObject().put("type", "task_description").put("content", title)).encode(), at, at);
+        id, projectId, planId, title, "Description of " + title, priority, status, tier, wave, at, at);
+    k.sql("INSERT INTO task_contexts (task_id, context_json) VALUES (?, ?)", id,
+        new JsonArray().add(new JsonObject().put("type", "task_description").put("content", title)).encode());
     for (String dep : dependsOn) {
       k.sql("INSERT INTO task_deps (task_id, depends_on) VALUES (?, ?)", id, dep);
     }
@@ -151,6 +152,13 @@ abstract class TaskApiFixture {
     var rows = TestKernel.await(k.kernel.db().pool().preparedQuery("SELECT " + column + " FROM " + table + " WHERE id = ?")
         .execute(io.vertx.sqlclient.Tuple.of(id)));
     return rows.iterator().next().getValue(0);
+  }
+
+  /** The task's stored context. */
+  JsonArray context(String taskId) {
+    var rows = TestKernel.await(k.kernel.db().pool().preparedQuery("SELECT context_json FROM task_contexts"
+        + " WHERE task_id = ?").execute(io.vertx.sqlclient.Tuple.of(taskId)));
+    return new JsonArray(rows.iterator().next().getString("context_json"));
   }
 
   String status(String taskId) {

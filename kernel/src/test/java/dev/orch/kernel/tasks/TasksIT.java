@@ -284,7 +284,7 @@ class TasksIT extends TaskApiFixture {
     assertThat(out.getValue("verification_status")).isNull();
     assertThat(out.getValue("verification_notes")).isNull();
     assertThat(column("tasks", t, "retry_count")).isEqualTo(2);
-    JsonArray context = new JsonArray((String) column("tasks", t, "context_json"));
+    JsonArray context = context(t);
     assertThat(context).hasSize(2);
     assertThat(context.getJsonObject(1)).isEqualTo(new JsonObject().put("type", "review_feedback")
         .put("content", "Add tests."));
@@ -292,7 +292,7 @@ class TasksIT extends TaskApiFixture {
 
     String quiet = task(p, plan, "Q", "needs_review", 0, 10, "haiku");
     ok(k.post("/api/tasks/" + quiet + "/review", new JsonObject().put("action", "retry"), alice));
-    assertThat(new JsonArray((String) column("tasks", quiet, "context_json"))).as("no empty feedback entry").hasSize(1);
+    assertThat(context(quiet)).as("no empty feedback entry").hasSize(1);
 
     String spent = task(p, plan, "S", "needs_review", 0, 10, "haiku");
     k.sql("UPDATE tasks SET retry_count = 5 WHERE id = ?", spent);
