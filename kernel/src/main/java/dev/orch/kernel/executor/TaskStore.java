@@ -29,7 +29,7 @@ final class TaskStore {
   /** Tasks waiting on a dependency that is not completed. */
   private static final String UNFINISHED_DEP = "EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"
       + " WHERE d.task_id = tasks.id AND dep.status <> 'completed')";
-  private static final String EXECUTING = "SELECT " + Project.COLUMNS + ", wave_released FROM projects"
+  private static final String EXECUTING = "SELECT id, name, config_json, wave_released FROM projects"
       + " WHERE status = 'executing'";
   private static final String UNBLOCK_PROJECT = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE project_id = ?"
       + " AND status = 'blocked' AND NOT " + UNFINISHED_DEP;
@@ -106,6 +106,14 @@ final class TaskStore {
   private final Db db;
   private final java.time.Clock clock;
   private final BudgetLedger budget;
+  /**
+   * Executing projects as last read, by id: a pass reads them every time, and parsing a project's
+   * configuration again when it has not changed was a tenth of a pass. Used on the group's thread.
+   */
+  private final Map<String, Seen> projectsSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** An executing project and the configuration text it was read from. */
+  private record Seen(String configText, ExecutingProject project) {}
 
   TaskStore(Db db, java.time.Clock clock, BudgetLedger budget) {
     this.db = db;
@@ -233,20 +241,29 @@ final class TaskStore {
   }
 
   Future<Map<String, ExecutingProject>> executingProjects() {
-    return visible(TaskStore::executingProjects);
+    return visible(this::executingProjects);
   }
 
-  private static Map<String, ExecutingProject> executingProjects(Sql sql) throws SQLException {
+  private Map<String, ExecutingProject> executingProjects(Sql sql) throws SQLException {
     Map<String, ExecutingProject> out = new HashMap<>();
     for (Sql.Rec r : sql.query(EXECUTING)) {
-      JsonObject config = Project.from(r).config();
-      Object m = config.getValue("execution_mode");
-      String mode = "hybrid".equals(m) || "external".equals(m) ? (String) m : "auto";
-      String agent = config.getValue("cli_agent") instanceof String a && !a.isBlank() ? a : null;
-      String profile = config.getValue("cli_profile") instanceof String p ? p : null;
-      out.put(r.getString("id"), new ExecutingProject(r.getString("id"), r.getString("name"), mode, agent, profile,
-          r.intOr("wave_released", 0)));
+      String id = r.getString("id");
+      String configText = r.getString("config_json");
+      Seen seen = projectsSeen.get(id);
+      int waveReleased = r.intOr("wave_released", 0);
+      if (seen == null || seen.project().waveReleased() != waveReleased
+          || !seen.project().name().equals(r.getString("name")) || !java.util.Objects.equals(seen.configText(), configText)) {
+        JsonObject config = Project.json(configText);
+        Object m = config.getValue("execution_mode");
+        String mode = "hybrid".equals(m) || "external".equals(m) ? (String) m : "auto";
+        String agent = config.getValue("cli_agent") instanceof String a && !a.isBlank() ? a : null;
+        String profile = config.getValue("cli_profile") instanceof String p ? p : null;
+        seen = new Seen(configText, new ExecutingProject(id, r.getString("name"), mode, agent, profile, waveReleased));
+        projectsSeen.put(id, seen);
+      }
+      out.put(id, seen.project());
     }
+    projectsSeen.keySet().retainAll(out.keySet());
     return out;
   }
 

@@ -48,7 +48,8 @@ public record Project(
     return "L1".equals(rigor) || "L3".equals(rigor) ? (String) rigor : "L2";
   }
 
-  private static JsonObject json(String text) {
+  /** A JSON column as an object; a damaged or empty value reads as empty. */
+  public static JsonObject json(String text) {
     if (text == null || text.isBlank()) {
       return new JsonObject();
     }

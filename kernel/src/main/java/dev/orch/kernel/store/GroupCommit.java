@@ -273,11 +273,6 @@ public final class GroupCommit {
       pragma(connection, "PRAGMA synchronous = NORMAL");
     }
     connection.setAutoCommit(false);
-    if (connection.getAutoCommit()) {
-      // AutoCommitRestoring turns an "autocommit off" that directly follows a commit into "on" (the
-      // JDBC client's bug it mends); asked again, it is off.
-      connection.setAutoCommit(false);
-    }
     try {
       for (Unit<?> unit : group) {
         Savepoint savepoint = connection.setSavepoint();
@@ -342,6 +337,13 @@ public final class GroupCommit {
     if (!(c instanceof ConnectionImpl jdbc)) {
       throw new IllegalStateException("not a JDBC client connection: " + c.getClass().getName());
     }
-    return jdbc.getJDBCConnection();
+    // Under the pool's AutoCommitRestoring proxy: a group's many calls (savepoints above all) go to the
+    // driver's connection directly, not through reflection. The proxy's flag is clear whenever the pool
+    // hands the connection out, and a group leaves autocommit on, as the proxy would.
+    try {
+      return jdbc.getJDBCConnection().unwrap(Connection.class);
+    } catch (SQLException e) {
+      return jdbc.getJDBCConnection();
+    }
   }
 }
