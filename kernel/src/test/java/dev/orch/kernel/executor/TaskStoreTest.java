@@ -2,32 +2,115 @@ package dev.orch.kernel.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orch.kernel.config.OrchConfig;
+import dev.orch.kernel.store.Db;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
+/** Forwarding a completed task's output into its dependants' contexts, on a real SQLite file. */
+@ExtendWith(VertxExtension.class)
 class TaskStoreTest {
-  private static final String ENTRY = new JsonObject().put("type", "dependency_output").put("content", "a \"quoted\" ]")
-      .encode();
+  @TempDir Path dir;
+  Db db;
+  TaskStore store;
 
-  @Test
-  @DisplayName("forwarding extends a context array's text, and the result reads back as the array plus the entry")
-  void appendsToTheArrayText() {
-    String context = new JsonArray().add(new JsonObject().put("type", "task_description").put("content", "x]"))
-        .encode();
-    JsonArray out = new JsonArray(TaskStore.appended(" " + context + "\n", ENTRY));
-    assertThat(out).hasSize(2);
-    assertThat(out.getJsonObject(0).getString("content")).isEqualTo("x]");
-    assertThat(out.getJsonObject(1)).isEqualTo(new JsonObject(ENTRY));
+  protected OrchConfig.Db dbConfig() {
+    return new OrchConfig.Db("jdbc:sqlite:" + dir.resolve("orch.db"), "FULL", 5000, 8);
+  }
+
+  @BeforeEach
+  void open(Vertx vertx) throws Exception {
+    db = Db.open(vertx, dbConfig()).await(60, TimeUnit.SECONDS);
+    store = new TaskStore(db, Clock.systemUTC(), null);
+    sql("INSERT INTO users (id, email, password_hash, created_at) VALUES ('u1', 'a@example.com', 'x', 1)");
+    sql("INSERT INTO projects (id, name, requirements, status, owner_id, created_at, updated_at)"
+        + " VALUES ('p1', 'p', 'r', 'executing', 'u1', 1, 1)");
+    sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
+        + " VALUES ('pl1', 'p1', 1, 'm', '{}', 'approved', 1)");
+    task("done", "completed", "[]");
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    db.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private void sql(String statement, Object... params) throws Exception {
+    db.pool().preparedQuery(statement).execute(Tuple.wrap(params)).await(10, TimeUnit.SECONDS);
+  }
+
+  private void task(String id, String status, String context) throws Exception {
+    sql("INSERT INTO tasks (id, project_id, plan_id, title, description, task_type, status, created_at, updated_at)"
+        + " VALUES (?, 'p1', 'pl1', ?, 'd', 'code', ?, 1, 1)", id, "Title " + id, status);
+    sql("INSERT INTO task_contexts (task_id, context_json) VALUES (?, ?)", id, context);
+  }
+
+  private JsonArray context(String id) throws Exception {
+    return new JsonArray(db.pool().preparedQuery("SELECT context_json FROM task_contexts WHERE task_id = ?")
+        .execute(Tuple.of(id)).await(10, TimeUnit.SECONDS).iterator().next().getString("context_json"));
+  }
+
+  private String status(String id) throws Exception {
+    return db.pool().preparedQuery("SELECT status FROM tasks WHERE id = ?").execute(Tuple.of(id))
+        .await(10, TimeUnit.SECONDS).iterator().next().getString("status");
+  }
+
+  private JsonObject forwarded() {
+    return new JsonObject().put("type", "dependency_output").put("source_task_id", "done")
+        .put("source_task_title", "Title done").put("content", "a \"quoted\" ] answer");
   }
 
   @Test
-  @DisplayName("an empty, missing or damaged context becomes a sound array holding just the entry")
-  void emptyOrDamagedContexts() {
-    for (String context : new String[] {"[]", "[ ]", null, "", "{\"not\": \"an array\"}", "garbage"}) {
-      assertThat(new JsonArray(TaskStore.appended(context, ENTRY))).as(String.valueOf(context))
-          .containsExactly(new JsonObject(ENTRY));
+  @DisplayName("the output lands at the end of each dependant's context, and a dependant waiting for nothing else is released")
+  void appendsAndReleases() throws Exception {
+    JsonArray sibling = new JsonArray().add(new JsonObject().put("type", "sibling_tasks").put("content", "- x]: y"));
+    task("next", "blocked", sibling.encode());
+    task("other", "pending", "[]");
+    task("late", "blocked", sibling.encode());
+    task("open", "pending", "[]");
+    sql("INSERT INTO task_deps (task_id, depends_on) VALUES ('next', 'done'), ('late', 'done'), ('late', 'open')");
+
+    store.forward("done", "Title done", "a \"quoted\" ] answer", 2000, 5).await(10, TimeUnit.SECONDS);
+
+    assertThat(context("next")).containsExactly(sibling.getValue(0), forwarded());
+    assertThat(context("late")).containsExactly(sibling.getValue(0), forwarded());
+    assertThat(context("other")).as("not a dependant").isEmpty();
+    assertThat(status("next")).isEqualTo("pending");
+    assertThat(status("late")).as("still waits for another task").isEqualTo("blocked");
+  }
+
+  @Test
+  @DisplayName("an empty or damaged context becomes a sound array holding just the forwarded output")
+  void emptyOrDamagedContexts() throws Exception {
+    String[] contexts = {"[]", "[ ]", "", "{\"not\": \"an array\"}", "garbage"};
+    for (int i = 0; i < contexts.length; i++) {
+      task("d" + i, "blocked", contexts[i]);
+      sql("INSERT INTO task_deps (task_id, depends_on) VALUES (?, 'done')", "d" + i);
     }
+    store.forward("done", "Title done", "a \"quoted\" ] answer", 2000, 5).await(10, TimeUnit.SECONDS);
+    for (int i = 0; i < contexts.length; i++) {
+      assertThat(context("d" + i)).as(contexts[i]).containsExactly(forwarded());
+    }
+  }
+
+  @Test
+  @DisplayName("a forwarded output is cut at context_forward_max_chars")
+  void trimmed() throws Exception {
+    task("next", "blocked", "[]");
+    sql("INSERT INTO task_deps (task_id, depends_on) VALUES ('next', 'done')");
+    store.forward("done", "Title done", "0123456789", 4, 5).await(10, TimeUnit.SECONDS);
+    assertThat(context("next").getJsonObject(0).getString("content")).isEqualTo("0123");
   }
 }
