@@ -218,7 +218,16 @@ public final class BudgetLedger {
 
   /** True when {@code spent} has reached {@code budget.warn_at_pct} of a limit; a zero limit never warns. */
   private boolean warning(double spent, double limit) {
-    return limit > 0 && Money.pct(spent, limit) >= config.warnAtPct();
+    if (limit <= 0) {
+      return false;
+    }
+    // Money.pct rounds to a tenth, which moves a value by at most 0.05: only a value this close to
+    // the level needs the exact rounding (every recorded call asks, four times).
+    double pct = spent / limit * 100;
+    if (Math.abs(pct - config.warnAtPct()) > 0.1) {
+      return pct > config.warnAtPct();
+    }
+    return Money.pct(spent, limit) >= config.warnAtPct();
   }
 
   /** Logs once, on the call that takes a period over the warning level. */

@@ -28,20 +28,20 @@ final class Money {
     return whole > 0 ? round(part / whole * 100, 1) : 0.0;
   }
 
-  /** Below a million dollars, a billion times an amount stays well within a double's exact integers. */
+  /** Up to a million dollars, a billion times an amount stays well within a double's exact integers. */
   private static final double LONG_SAFE = 1e6;
 
   /** True when the sum of {@code amounts} is within {@code limit}. */
   static boolean fits(double limit, double... amounts) {
     // Every budget check runs this, and the decimal path below was a tenth of a dispatch pass. In
     // nanodollars it is integer arithmetic with the same half-even rounding of each amount, except for
-    // an amount within a twentieth of a nanodollar of a rounding boundary (the product's own rounding).
-    // Amounts of a million dollars and more take the decimal path.
-    if (Math.abs(limit) < LONG_SAFE) {
+    // an amount within a sixteenth of a nanodollar of a rounding boundary (the product's own rounding).
+    // Amounts over a million dollars take the decimal path.
+    if (Math.abs(limit) <= LONG_SAFE) {
       long sum = 0;
       boolean small = true;
       for (double amount : amounts) {
-        if (!(Math.abs(amount) < LONG_SAFE)) {
+        if (!(Math.abs(amount) <= LONG_SAFE)) {
           small = false;
           break;
         }
