@@ -261,7 +261,7 @@ public final class ExecutorVerticle extends VerticleBase {
   }
 
   private TaskStore.Lease lease() {
-    return new TaskStore.Lease(config.leaseSeconds(), node, config.maxConcurrent() * 2 + 8);
+    return new TaskStore.Lease(config.leaseSeconds(), node, config.maxConcurrent());
   }
 
   /** The dispatcher's side of a pass: what to claim, and the budget each claimed task's first call holds. */
@@ -435,12 +435,13 @@ public final class ExecutorVerticle extends VerticleBase {
           vertx.cancelTimer(w.heartbeat());
         }
         // The check may end or pause the project (wave checkpoint): it must land before the next pass.
-        checkProject(task.projectId(), task.wave(), done.succeeded() ? done.result() : null)
-            .onComplete(checked -> {
-              if (!passInline || done.failed()) {
-                dispatch();
-              }
-            });
+        Future<?> checked = done.succeeded() && done.result() == TaskStore.Completion.OPEN ? Future.succeededFuture()
+            : checkProject(task.projectId(), task.wave(), done.succeeded() ? done.result() : null);
+        checked.onComplete(c -> {
+          if (!passInline || done.failed()) {
+            dispatch();
+          }
+        });
       });
     });
   }

@@ -33,9 +33,14 @@ final class TaskStore {
       + " WHERE status = 'executing'";
   private static final String UNBLOCK_PROJECT = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE project_id = ?"
       + " AND status = 'blocked' AND NOT " + UNFINISHED_DEP;
+  /**
+   * Pending tasks in dispatch order, from the covering index alone. A pending task's dependencies are
+   * done (a task waiting for one is blocked, and released when it completes), so the check is left to
+   * the claim: checking each candidate here was the most expensive statement of a pass.
+   */
   private static final String READY = "SELECT id, project_id, model_tier, wave FROM tasks WHERE status = 'pending'"
       + " AND project_id IN (SELECT id FROM projects WHERE status = 'executing')"
-      + " AND (retry_after IS NULL OR retry_after <= ?) AND NOT " + UNFINISHED_DEP
+      + " AND (retry_after IS NULL OR retry_after <= ?)"
       + " ORDER BY critical_path DESC, priority, created_at, id LIMIT ?";
   private static final String NEXT_BACKOFF = "SELECT MIN(retry_after) AS at FROM tasks WHERE status = 'pending'"
       + " AND retry_after > ? AND project_id IN (SELECT id FROM projects WHERE status = 'executing')";
@@ -43,7 +48,17 @@ final class TaskStore {
       + " WHERE status IN ('queued', 'running') AND lease_owner IS NOT NULL GROUP BY project_id, model_tier";
   /** pending → running under our lease, in one row write. */
   private static final String CLAIM = "UPDATE tasks SET status = 'running', started_at = ?, lease_owner = ?,"
-      + " lease_expires_at = ?, lease_number = lease_number + 1, updated_at = ? WHERE id = ? AND status = 'pending'";
+      + " lease_expires_at = ?, lease_number = lease_number + 1, updated_at = ? WHERE id = ? AND status = 'pending'"
+      + " AND NOT " + UNFINISHED_DEP;
+  /**
+   * A pending task whose dependency is not done after all (one was sent back to run again after this
+   * task had been released) waits as blocked, to be released with that dependency.
+   */
+  private static final String DEMOTE = "UPDATE tasks SET status = 'blocked', updated_at = ? WHERE id = ?"
+      + " AND status = 'pending' AND " + UNFINISHED_DEP;
+  /** Whether a project still has work that is ready, waiting for its backoff, or in flight. */
+  private static final String OPEN_WORK = "SELECT 1 AS open FROM tasks WHERE project_id = ?"
+      + " AND status IN ('pending', 'queued', 'running') LIMIT 1";
   private static final String TASK = "SELECT id, project_id, title, description, task_type, model_tier,"
       + " " + TaskContexts.COLUMN + ", tools_json, system_prompt, max_tokens, retry_count, max_retries,"
       + " wave, lease_number, status FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
@@ -82,8 +97,10 @@ final class TaskStore {
       + " ELSE substr(context_json, 1, length(context_json) - 1) || ',' || ? || ']' END"
       + " WHERE task_id IN (SELECT task_id FROM task_deps WHERE depends_on = ?)";
   /** The dependants that waited only for this task: blocked → pending. */
-  private static final String RELEASE = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE status = 'blocked'"
-      + " AND id IN (SELECT task_id FROM task_deps WHERE depends_on = ?) AND NOT " + UNFINISHED_DEP;
+  private static final String DEPENDANT_IDS = "SELECT task_id FROM task_deps WHERE depends_on = ?";
+  /** By primary key, one dependant at a time: a set-based form let the planner scan every blocked task. */
+  private static final String RELEASE = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE id = ?"
+      + " AND status = 'blocked' AND NOT " + UNFINISHED_DEP;
   private static final String STALE_LEASES = "SELECT id, status FROM tasks WHERE status IN ('queued', 'running')"
       + " AND claimed_by IS NULL AND (lease_owner IS NULL OR lease_expires_at < ? OR lease_owner <> ?)";
   private static final String STALE_LEASES_CLUSTER = "SELECT id, status FROM tasks WHERE status IN ('queued', 'running')"
@@ -180,8 +197,15 @@ final class TaskStore {
     static final Pass NONE = new Pass(List.of(), Set.of());
   }
 
-  /** A completion and the pass that followed it in the same unit; counts are null when nothing was stored. */
-  record Completion(Map<String, Integer> counts, Pass pass) {}
+  /**
+   * A completion and the pass that followed it in the same unit. Counts are the project's tasks by
+   * status, {@link #OPEN} when the project still has work ready or in flight (nothing to check then,
+   * and counting every task of a large project at each completion was a pass's second-largest cost),
+   * or null when nothing was stored.
+   */
+  record Completion(Map<String, Integer> counts, Pass pass) {
+    static final Map<String, Integer> OPEN = java.util.Collections.unmodifiableMap(new HashMap<>());
+  }
 
   /** The dispatcher's choices inside a pass. Both run on the group's worker thread. */
   interface PassPolicy {
@@ -192,8 +216,8 @@ final class TaskStore {
     ReserveRequest firstCall(Claimed task, ExecutingProject project, List<String> knowledge);
   }
 
-  /** How a pass claims: under a lease of this long, for this node, looking at this many ready tasks. */
-  record Lease(double seconds, String node, int readyLimit) {}
+  /** How a pass claims: under a lease of this long, for this node, up to this many tasks running cluster-wide. */
+  record Lease(double seconds, String node, int maxConcurrent) {}
 
   /**
    * One dispatch pass as one unit. {@code reading} runs first, as the pass starts to read.
@@ -222,16 +246,28 @@ final class TaskStore {
       return Pass.NONE;
     }
     Map<String, Map<String, Integer>> active = active(sql);
-    List<Ready> ready = new ArrayList<>();
-    for (Sql.Rec r : sql.query(READY, now, lease.readyLimit())) {
-      ready.add(new Ready(r.getString("id"), r.getString("project_id"), r.getString("model_tier"),
-          r.getInteger("wave")));
+    int free = lease.maxConcurrent() - active.values().stream().flatMap(m -> m.values().stream())
+        .mapToInt(Integer::intValue).sum();
+    if (free <= 0) {
+      return Pass.NONE;
+    }
+    // Enough candidates for the free slots and a few the caps pass over; all of them only when the caps
+    // passed over every one read (a project at its own cap holding the front of the queue).
+    int limit = free * 2 + 8;
+    List<Ready> ready = ready(sql, now, limit);
+    List<Ready> picked = policy.pick(new Snapshot(projects, active, ready));
+    if (picked.size() < free && ready.size() == limit) {
+      picked = policy.pick(new Snapshot(projects, active, ready(sql, now, Integer.MAX_VALUE)));
     }
     List<Started> out = new ArrayList<>();
     Set<String> refused = new HashSet<>();
     Map<String, List<String>> knowledge = new HashMap<>();
-    for (Ready r : policy.pick(new Snapshot(projects, active, ready))) {
-      if (refused.contains(r.projectId()) || sql.update(CLAIM, now, lease.node(), leaseUntil, now, r.id()) == 0) {
+    for (Ready r : picked) {
+      if (refused.contains(r.projectId())) {
+        continue;
+      }
+      if (sql.update(CLAIM, now, lease.node(), leaseUntil, now, r.id()) == 0) {
+        sql.update(DEMOTE, now, r.id()); // or another dispatcher took it: then this changes nothing
         continue;
       }
       Claimed claimed = claimed(sql.first(TASK, r.id()));
@@ -248,6 +284,15 @@ final class TaskStore {
       out.add(new Started(claimed, project, found, held == null ? null : held.id()));
     }
     return new Pass(out, refused);
+  }
+
+  private static List<Ready> ready(Sql sql, double now, int limit) throws SQLException {
+    List<Ready> ready = new ArrayList<>();
+    for (Sql.Rec r : sql.query(READY, now, limit)) {
+      ready.add(new Ready(r.getString("id"), r.getString("project_id"), r.getString("model_tier"),
+          r.getInteger("wave")));
+    }
+    return ready;
   }
 
   Future<Map<String, ExecutingProject>> executingProjects() {
@@ -333,7 +378,9 @@ final class TaskStore {
       if (sql.update(COMPLETE, r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now,
           t.id(), t.lease()) == 1) {
         forward(sql, t.id(), t.title(), r.output(), maxChars, now);
-        counts = statusCounts(sql, t.projectId());
+        // With wave checkpoints (no pass here) the project check needs the counts after every task.
+        counts = policy != null && sql.first(OPEN_WORK, t.projectId()) != null ? Completion.OPEN
+            : statusCounts(sql, t.projectId());
       }
       return new Completion(counts, policy == null ? Pass.NONE : pass(sql, lease, policy));
     });
@@ -398,7 +445,13 @@ final class TaskStore {
         .put("source_task_title", title).put("content", cut);
     String encoded = entry.encode();
     sql.update(FORWARD, encoded, encoded, encoded, taskId);
-    sql.update(RELEASE, now, taskId);
+    List<Object[]> dependants = new ArrayList<>();
+    for (Sql.Rec r : sql.query(DEPENDANT_IDS, taskId)) {
+      dependants.add(new Object[] {now, r.getString("task_id")});
+    }
+    if (!dependants.isEmpty()) {
+      sql.batch(RELEASE, dependants);
+    }
   }
 
   /**

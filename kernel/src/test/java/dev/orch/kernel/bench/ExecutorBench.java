@@ -397,8 +397,12 @@ public final class ExecutorBench {
       model.stop().await(10, TimeUnit.SECONDS);
       modelVertx.close().await(10, TimeUnit.SECONDS);
       // A 1,000-task run leaves tens of megabytes; a full benchmark would leave gigabytes behind.
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      if (Boolean.getBoolean("bench.keep")) { // -Dbench.keep=true keeps each case's database to look at
+        System.err.println("kept " + dir);
+      } else {
+        try (var files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
       }
     }
   }

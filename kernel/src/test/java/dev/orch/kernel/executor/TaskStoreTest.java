@@ -106,6 +106,34 @@ class TaskStoreTest {
   }
 
   @Test
+  @DisplayName("a pending task whose dependency went back to work is not started: it waits as blocked, and is released again")
+  void pendingWithAnUnfinishedDependency() throws Exception {
+    task("redo", "needs_review", "[]"); // was completed, then sent back after its dependant was released
+    task("after", "pending", "[]");
+    task("free", "pending", "[]");
+    sql("INSERT INTO task_deps (task_id, depends_on) VALUES ('after', 'redo')");
+    TaskStore.PassPolicy all = new TaskStore.PassPolicy() {
+      @Override
+      public java.util.List<TaskStore.Ready> pick(TaskStore.Snapshot snapshot) {
+        return snapshot.ready();
+      }
+
+      @Override
+      public dev.orch.kernel.budget.ReserveRequest firstCall(TaskStore.Claimed task, TaskStore.ExecutingProject project,
+          java.util.List<String> knowledge) {
+        return null;
+      }
+    };
+    var pass = store.dispatch(new TaskStore.Lease(60, "node-a", 8), () -> {}, all).await(10, TimeUnit.SECONDS);
+
+    assertThat(pass.started()).extracting(started -> started.task().id()).containsExactly("free");
+    assertThat(status("after")).isEqualTo("blocked");
+    sql("UPDATE tasks SET status = 'completed' WHERE id = 'redo'");
+    store.forward("redo", "Title redo", "again", 2000, 6).await(10, TimeUnit.SECONDS);
+    assertThat(status("after")).isEqualTo("pending");
+  }
+
+  @Test
   @DisplayName("a forwarded output is cut at context_forward_max_chars")
   void trimmed() throws Exception {
     task("next", "blocked", "[]");
