@@ -84,18 +84,6 @@ final class TaskStore {
   private static final String PAUSE_AT_WAVE = "UPDATE projects SET status = 'paused', wave_released = ?, updated_at = ?"
       + " WHERE id = ? AND status = 'executing' AND wave_released < ?";
   private static final String WAVE_RELEASED = "SELECT wave_released FROM projects WHERE id = ?";
-  /**
-   * Appends an entry to the context of each dependant, inside the database: a context carries every
-   * sibling's line (about 18 KB in a 1,000-task plan), and reading it out to append in Java copied it
-   * twice per dependant. The stored text is compact JSON (our writers encode it); anything but an
-   * array becomes an array of just the entry, as TaskView reads a damaged context as empty.
-   */
-  private static final String FORWARD = "UPDATE task_contexts SET context_json = CASE"
-      + " WHEN substr(context_json, 1, 1) <> '[' OR substr(context_json, length(context_json), 1) <> ']'"
-      + " THEN '[' || ? || ']'"
-      + " WHEN trim(substr(context_json, 2, length(context_json) - 2)) = '' THEN '[' || ? || ']'"
-      + " ELSE substr(context_json, 1, length(context_json) - 1) || ',' || ? || ']' END"
-      + " WHERE task_id IN (SELECT task_id FROM task_deps WHERE depends_on = ?)";
   /** The dependants that waited only for this task: blocked → pending. */
   private static final String DEPENDANT_IDS = "SELECT task_id FROM task_deps WHERE depends_on = ?";
   /** By primary key, one dependant at a time: a set-based form let the planner scan every blocked task. */
@@ -444,7 +432,7 @@ final class TaskStore {
     JsonObject entry = new JsonObject().put("type", "dependency_output").put("source_task_id", taskId)
         .put("source_task_title", title).put("content", cut);
     String encoded = entry.encode();
-    sql.update(FORWARD, encoded, encoded, encoded, taskId);
+    sql.update(TaskContexts.APPEND_TO_DEPENDANTS, encoded, taskId);
     List<Object[]> dependants = new ArrayList<>();
     for (Sql.Rec r : sql.query(DEPENDANT_IDS, taskId)) {
       dependants.add(new Object[] {now, r.getString("task_id")});
@@ -564,6 +552,7 @@ final class TaskStore {
         return false;
       }
       sql.update(TaskContexts.SET, taskId, context.encode());
+      sql.update(TaskContexts.CLEAR_ADDITIONS, taskId);
       return true;
     });
   }

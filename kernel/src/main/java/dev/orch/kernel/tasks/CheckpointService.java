@@ -121,7 +121,7 @@ public final class CheckpointService {
         return Future.succeededFuture(Optional.empty());
       }
       Future<Boolean> write = switch (action) {
-        case "retry" -> tasks.retryFromCheckpoint(tx, task, guidanceContext(task, guidance), now);
+        case "retry" -> tasks.retryFromCheckpoint(tx, task, guidanceEntry(guidance), now);
         case "skip" -> tasks.setStatusFrom(tx, taskId, task.status(), "cancelled", now);
         default -> tasks.setStatusFrom(tx, taskId, task.status(), "failed", now);
       };
@@ -129,9 +129,8 @@ public final class CheckpointService {
     })).map(was -> was.orElse(null));
   }
 
-  private static String guidanceContext(TaskState task, String guidance) {
-    return guidance.isEmpty() ? task.context()
-        : task.contextWith(new JsonObject().put("type", "checkpoint_guidance").put("content", guidance));
+  private static JsonObject guidanceEntry(String guidance) {
+    return guidance.isEmpty() ? null : new JsonObject().put("type", "checkpoint_guidance").put("content", guidance);
   }
 
   private Future<JsonObject> checkpointOut(SqlClient client, String checkpointId) {

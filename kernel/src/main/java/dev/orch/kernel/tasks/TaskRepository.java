@@ -18,9 +18,9 @@ import java.util.Map;
  * means someone else moved the row first.
  */
 final class TaskRepository {
-  /** What the transitions decide on. The context is read as stored so that an append can compare it. */
-  static final String STATE = "SELECT id, project_id, title, status, model_tier, retry_count,"
-      + " " + TaskContexts.COLUMN + ", claimed_by, claimed_at FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
+  /** What the transitions decide on. */
+  static final String STATE = "SELECT id, project_id, title, status, model_tier, retry_count, claimed_by, claimed_at"
+      + " FROM tasks WHERE id = ?";
   static final String ONE = "SELECT " + TaskView.COLUMNS + " FROM tasks WHERE id = ?";
   static final String DEPS_OF_TASK = "SELECT depends_on FROM task_deps WHERE task_id = ? ORDER BY depends_on";
   /** Editing is refused only while running and once completed (API.md §8.4). */
@@ -37,8 +37,7 @@ final class TaskRepository {
   /** Any status may be resolved (API.md §3.6); the one read is compared so that the change is still atomic. */
   static final String CHECKPOINT_RETRY = "UPDATE tasks SET status = 'pending', error = NULL, retry_count = 0,"
       + " output_text = NULL, completed_at = NULL, updated_at = ? WHERE id = ? AND status = ?";
-  /** Replaces a context only if it is still the text read, so a concurrent append is never lost. */
-  static final String SET_CONTEXT_IF = "UPDATE task_contexts SET context_json = ? WHERE task_id = ? AND context_json = ?";
+
   static final String SET_STATUS_FROM = "UPDATE tasks SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
 
   static final String PROJECT_STATUS = "SELECT status FROM projects WHERE id = ?";
@@ -79,15 +78,9 @@ final class TaskRepository {
   private static final Map<String, String> SORT_COLUMNS =
       Map.of("priority", "priority", "created_at", "created_at", "wave", "wave", "status", "status");
 
-  /** A task as the transitions see it; {@code context} is the stored JSON text. */
+  /** A task as the transitions see it. */
   record TaskState(String id, String projectId, String title, String status, String modelTier, int retryCount,
-      String context, String claimedBy, Double claimedAt) {
-
-    /** The context with {@code entry} appended; a damaged stored value starts a new list. */
-    String contextWith(JsonObject entry) {
-      return TaskView.jsonArray(context).copy().add(entry).encode();
-    }
-  }
+      String claimedBy, Double claimedAt) {}
 
   Future<TaskState> state(SqlClient client, String taskId) {
     return client.preparedQuery(STATE).execute(Tuple.of(taskId)).map(rows -> {
@@ -96,8 +89,8 @@ final class TaskRepository {
       }
       Row r = rows.iterator().next();
       return new TaskState(r.getString("id"), r.getString("project_id"), r.getString("title"), r.getString("status"),
-          r.getString("model_tier"), r.getInteger("retry_count"), r.getString("context_json"),
-          r.getString("claimed_by"), r.getDouble("claimed_at"));
+          r.getString("model_tier"), r.getInteger("retry_count"), r.getString("claimed_by"),
+          r.getDouble("claimed_at"));
     });
   }
 
@@ -186,30 +179,25 @@ final class TaskRepository {
     return update(client, REVIEW_APPROVE, Tuple.of(now, taskId));
   }
 
-  /** Within {@code tx}: back to pending with {@code newContext}; false when the task or its context moved meanwhile. */
-  Future<Boolean> retryReview(SqlClient tx, TaskState task, String newContext, int maxRetries, double now) {
-    return moveWithContext(tx, REVIEW_RETRY, Tuple.of(now, task.id(), maxRetries), task, newContext);
+  /** Within {@code tx}: back to pending, with {@code feedback} added to its context when not null. */
+  Future<Boolean> retryReview(SqlClient tx, TaskState task, JsonObject feedback, int maxRetries, double now) {
+    return moveAndAppend(tx, REVIEW_RETRY, Tuple.of(now, task.id(), maxRetries), task.id(), feedback);
   }
 
-  /** Within {@code tx}: back to pending with {@code newContext}; false when the task or its context moved meanwhile. */
-  Future<Boolean> retryFromCheckpoint(SqlClient tx, TaskState task, String newContext, double now) {
-    return moveWithContext(tx, CHECKPOINT_RETRY, Tuple.of(now, task.id(), task.status()), task, newContext);
+  /** Within {@code tx}: back to pending, with {@code guidance} added to its context when not null. */
+  Future<Boolean> retryFromCheckpoint(SqlClient tx, TaskState task, JsonObject guidance, double now) {
+    return moveAndAppend(tx, CHECKPOINT_RETRY, Tuple.of(now, task.id(), task.status()), task.id(), guidance);
   }
 
   /**
-   * The status change {@code move} and the context, both or neither, inside the caller's transaction:
-   * the context first (a compare-and-set on the text read), then the move; a move that loses puts
-   * the context back.
+   * The status change {@code move} and, when it moved the task, the entry appended to its context:
+   * both or neither, inside the caller's transaction. An append replaces nothing, so nothing another
+   * writer appended meanwhile can be lost.
    */
-  private static Future<Boolean> moveWithContext(SqlClient tx, String move, Tuple moveParams, TaskState task,
-      String newContext) {
-    if (newContext.equals(task.context())) {
-      return update(tx, move, moveParams);
-    }
-    return update(tx, SET_CONTEXT_IF, Tuple.of(newContext, task.id(), task.context())).compose(set -> !set
-        ? Future.succeededFuture(false)
-        : update(tx, move, moveParams).compose(moved -> moved ? Future.succeededFuture(true)
-            : update(tx, SET_CONTEXT_IF, Tuple.of(task.context(), task.id(), newContext)).map(false)));
+  private static Future<Boolean> moveAndAppend(SqlClient tx, String move, Tuple moveParams, String taskId,
+      JsonObject entry) {
+    return update(tx, move, moveParams).compose(moved -> !moved || entry == null ? Future.succeededFuture(moved)
+        : update(tx, TaskContexts.APPEND, Tuple.of(taskId, entry.encode())).map(true));
   }
 
   Future<Boolean> setStatusFrom(SqlClient client, String taskId, String from, String to, double now) {

@@ -112,9 +112,9 @@ public final class TaskService {
           if (task.retryCount() >= config.maxTaskRetries()) {
             return Future.failedFuture(maxRetries());
           }
-          String context = feedback.isEmpty() ? task.context()
-              : task.contextWith(new JsonObject().put("type", "review_feedback").put("content", feedback));
-          return db.pool().withTransaction(tx -> repo.retryReview(tx, task, context, config.maxTaskRetries(), now()))
+          JsonObject entry = feedback.isEmpty() ? null
+              : new JsonObject().put("type", "review_feedback").put("content", feedback);
+          return db.pool().withTransaction(tx -> repo.retryReview(tx, task, entry, config.maxTaskRetries(), now()))
               .map(won -> won ? task : null);
         })))
         .compose(task -> {

@@ -417,7 +417,9 @@ class ExecutorIT {
     JsonObject work = tasks().get("Work");
     assertThat(work.getString("verification_status")).isEqualTo("passed");
     assertThat(attempts.get("Work").get()).as("the gaps sent it back once").isEqualTo(2);
-    var context = TestKernel.await(k.kernel.db().pool().preparedQuery("SELECT context_json FROM task_contexts WHERE task_id = ?")
+    var context = TestKernel.await(k.kernel.db().pool().preparedQuery("SELECT "
+        + dev.orch.kernel.tasks.TaskContexts.COLUMN + " FROM tasks" + dev.orch.kernel.tasks.TaskContexts.JOIN
+        + " WHERE tasks.id = ?")
         .execute(io.vertx.sqlclient.Tuple.of(work.getString("id")))).iterator().next().getString("context_json");
     assertThat(context).contains("verification_feedback").contains("Previous attempt had gaps: tests are missing");
     JsonArray findings = k.get("/api/projects/" + projectId + "/knowledge", token).bodyAsJsonArray();

@@ -156,8 +156,8 @@ abstract class TaskApiFixture {
 
   /** The task's stored context. */
   JsonArray context(String taskId) {
-    var rows = TestKernel.await(k.kernel.db().pool().preparedQuery("SELECT context_json FROM task_contexts"
-        + " WHERE task_id = ?").execute(io.vertx.sqlclient.Tuple.of(taskId)));
+    var rows = TestKernel.await(k.kernel.db().pool().preparedQuery("SELECT " + TaskContexts.COLUMN + " FROM tasks"
+        + TaskContexts.JOIN + " WHERE tasks.id = ?").execute(io.vertx.sqlclient.Tuple.of(taskId)));
     return new JsonArray(rows.iterator().next().getString("context_json"));
   }
 
