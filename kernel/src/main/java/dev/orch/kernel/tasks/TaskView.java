@@ -84,8 +84,8 @@ public final class TaskView {
 
   /** A stored JSON array column; a damaged value reads as empty rather than failing the request. */
   public static JsonArray jsonArray(String text) {
-    if (text == null || text.isBlank()) {
-      return new JsonArray();
+    if (text == null || text.isBlank() || text.equals("[]")) {
+      return new JsonArray(); // the common empty list, without starting a parser
     }
     try {
       return new JsonArray(text);
