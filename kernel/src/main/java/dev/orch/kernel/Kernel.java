@@ -122,7 +122,8 @@ public final class Kernel {
           .compose(progress -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
           .compose(monitor -> vertx.deployVerticle(planner))
           .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
-              new BudgetLedger(sections.budget(), db, clock), router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, sections.cliAgents()),
+              new BudgetLedger(sections.budget(), db, clock), dev.orch.kernel.tasks.DiagnosticLog.of(vertx, sections.tasks()),
+              router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, sections.cliAgents()),
               config.dataDir())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);

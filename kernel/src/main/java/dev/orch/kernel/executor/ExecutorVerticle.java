@@ -15,6 +15,7 @@ import dev.orch.kernel.progress.EventTypes;
 import dev.orch.kernel.progress.Progress;
 import dev.orch.kernel.store.Ids;
 import dev.orch.kernel.store.Times;
+import dev.orch.kernel.tasks.DiagnosticLog;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -57,6 +58,8 @@ public final class ExecutorVerticle extends VerticleBase {
   private final Map<String, Worker> workers = new ConcurrentHashMap<>();
   private Progress progress;
   private Reviewer reviewer;
+  /** Where a success after retries is recorded for the diagnostic RAG (API.md §14.5); null records nothing. */
+  private DiagnosticLog diagnostics;
   /** A dispatch pass is queued in the group commit and has not yet read its snapshot. */
   private final AtomicBoolean passQueued = new AtomicBoolean();
   private boolean stopping;
@@ -81,10 +84,12 @@ public final class ExecutorVerticle extends VerticleBase {
   /** Builds the executor's collaborators from the kernel's. */
   public static ExecutorVerticle create(dev.orch.kernel.store.Db db, io.vertx.core.eventbus.EventBus bus,
       dev.orch.kernel.model.ModelProviders models, dev.orch.kernel.model.Pricing pricing,
-      dev.orch.kernel.budget.BudgetLedger budget, ModelRouter router, ExecutorConfig config, Clock clock,
-      boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
-    return new ExecutorVerticle(new TaskStore(db, clock, budget), new MeteredModel(bus, models, pricing), router, config, clock,
-        clustered, cliAgents, dataDir);
+      dev.orch.kernel.budget.BudgetLedger budget, DiagnosticLog diagnostics, ModelRouter router, ExecutorConfig config,
+      Clock clock, boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
+    ExecutorVerticle executor = new ExecutorVerticle(new TaskStore(db, clock, budget), new MeteredModel(bus, models,
+        pricing), router, config, clock, clustered, cliAgents, dataDir);
+    executor.diagnostics = diagnostics;
+    return executor;
   }
 
   @Override
@@ -470,6 +475,7 @@ public final class ExecutorVerticle extends VerticleBase {
         progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),
             new JsonObject().put("cost_usd", result.costUsd()));
         started(done.pass());
+        recordRecovery(task, result);
         if (config.knowledgeExtractionEnabled() && claudeTier) {
           reviewer.extract(task.projectId(), task.id(), task.title(), result.output(), now);
         }
@@ -522,6 +528,25 @@ public final class ExecutorVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * A task that succeeded after at least one retry teaches the diagnostic RAG how its error was
+   * overcome (API.md §14.5): best effort, off the task's path.
+   */
+  private void recordRecovery(Claimed task, TaskRun.Result result) {
+    if (diagnostics == null || !diagnostics.enabled() || task.retryCount() < 1) {
+      return;
+    }
+    String output = result.output() == null ? "" : result.output();
+    store.lastRetryMessage(task.id()).compose(message -> diagnostics.append(new JsonObject()
+            .put("error_pattern", message == null ? "" : message)
+            .put("error_context", "task_type: " + task.taskType() + ", model_tier: " + task.tier())
+            .put("resolution", "Task '" + task.title() + "' succeeded after retry: "
+                + output.substring(0, Math.min(2000, output.length())))
+            .put("tags", new JsonArray().add("auto-captured").add("retry-success"))
+            .put("gotcha", "")))
+        .onFailure(err -> LOG.warn("diagnostic record not written [task: {}, reason: {}]", task.id(), err.getMessage()));
+  }
+
   /** Keeps the three most recent verification feedback entries (API.md §14.1). */
   static JsonArray withFeedback(JsonArray context, String notes) {
     JsonArray out = new JsonArray();
@@ -543,6 +568,7 @@ public final class ExecutorVerticle extends VerticleBase {
     double now = now();
     progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),
         new JsonObject().put("cost_usd", result.costUsd()));
+    recordRecovery(task, result);
     if (config.knowledgeExtractionEnabled() && claudeTier) {
       reviewer.extract(task.projectId(), task.id(), task.title(), result.output(), now);
     }

@@ -103,6 +103,8 @@ final class TaskStore {
       + " AND claimed_by IS NOT NULL AND claimed_at < ?";
   private static final String KNOWLEDGE = "SELECT category, content, source_task_title FROM project_knowledge"
       + " WHERE project_id = ? ORDER BY created_at DESC, id LIMIT 200";
+  private static final String LAST_RETRY_EVENT = "SELECT message FROM task_events WHERE task_id = ?"
+      + " AND event_type IN ('task_retry', 'task_failed') ORDER BY id DESC LIMIT 1";
   private static final String TASK_EVENTS = "SELECT message, timestamp FROM task_events WHERE task_id = ?"
       + " AND event_type IN ('task_retry', 'task_failed') ORDER BY id";
   private static final String INSERT_CHECKPOINT = "INSERT INTO checkpoints (id, project_id, task_id, checkpoint_type,"
@@ -281,6 +283,14 @@ final class TaskStore {
           r.getInteger("wave")));
     }
     return ready;
+  }
+
+  /** The message of the task's latest retry or failure event, or null. */
+  Future<String> lastRetryMessage(String taskId) {
+    return visible(sql -> {
+      Sql.Rec r = sql.first(LAST_RETRY_EVENT, taskId);
+      return r == null ? null : r.getString("message");
+    });
   }
 
   Future<Map<String, ExecutingProject>> executingProjects() {

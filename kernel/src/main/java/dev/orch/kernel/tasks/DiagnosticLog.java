@@ -14,24 +14,29 @@ import org.slf4j.LoggerFactory;
  * appended to {@code rag.diagnostic_ingest_path}. Best effort: a failure is logged and never reaches
  * the caller; with no path it does nothing.
  */
-final class DiagnosticLog {
+public final class DiagnosticLog {
   private static final Logger LOG = LoggerFactory.getLogger(DiagnosticLog.class);
 
   private final Vertx vertx;
   private final Path path;
 
   /** {@code path} null or empty: no log. */
-  DiagnosticLog(Vertx vertx, String path) {
+  public DiagnosticLog(Vertx vertx, String path) {
     this.vertx = vertx;
     this.path = path == null || path.isBlank() ? null : Path.of(path).toAbsolutePath();
   }
 
-  boolean enabled() {
+  public boolean enabled() {
     return path != null;
   }
 
+  /** The log of {@code config}, which records only when the diagnostic RAG is enabled. */
+  public static DiagnosticLog of(Vertx vertx, TasksConfig config) {
+    return new DiagnosticLog(vertx, config.diagnosticRagEnabled() ? config.diagnosticIngestPath() : null);
+  }
+
   /** Appends {@code record} as one line; the future always succeeds. */
-  Future<Void> append(JsonObject record) {
+  public Future<Void> append(JsonObject record) {
     if (path == null) {
       return Future.succeededFuture();
     }

@@ -263,6 +263,29 @@ class ExecutorIT {
   }
 
   @Test
+  @DisplayName("a task that succeeds after a retry teaches the diagnostic RAG how (API.md §14.5)")
+  void successAfterRetryIsRecorded() throws Exception {
+    java.nio.file.Path ingest = java.nio.file.Files.createTempDirectory("orch-diag").resolve("rag/diagnostic.jsonl");
+    startKernel(c -> {
+      c.getJsonObject("execution").put("diagnostic_rag_enabled", true);
+      c.put("rag", c.getJsonObject("rag", new JsonObject()).put("diagnostic_ingest_path", ingest.toString()));
+    });
+    behaviour.put("Flaky", new Behaviour(10, 1, 503, 50));
+    behaviour.put("Steady", Behaviour.ok(10));
+    run(plan("Flaky", List.of(), "Steady", List.of()));
+    awaitStatus("completed");
+    await("the record written", () -> java.nio.file.Files.exists(ingest));
+    List<String> lines = java.nio.file.Files.readAllLines(ingest);
+    assertThat(lines).as("only the task that needed a retry").hasSize(1);
+    JsonObject record = new JsonObject(lines.get(0));
+    assertThat(record.getString("error_pattern")).startsWith("Flaky: retrying in").contains("503");
+    assertThat(record.getString("error_context")).isEqualTo("task_type: code, model_tier: haiku");
+    assertThat(record.getString("resolution")).startsWith("Task 'Flaky' succeeded after retry: ");
+    assertThat(record.getJsonArray("tags")).containsExactly("auto-captured", "retry-success");
+    assertThat(record.getString("gotcha")).isEmpty();
+  }
+
+  @Test
   @DisplayName("a non-transient error fails the task at once, and the project fails when nothing is left")
   void nonTransient() {
     startKernel(c -> {});
