@@ -13,6 +13,7 @@ import dev.orch.kernel.budget.BudgetLedger;
 import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
+import dev.orch.kernel.executor.DiagnosticAdvisor;
 import dev.orch.kernel.executor.ExecutorConfig;
 import dev.orch.kernel.executor.ExecutorVerticle;
 import dev.orch.kernel.http.ApiVerticle;
@@ -29,6 +30,7 @@ import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.progress.ProgressVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
+import dev.orch.kernel.rag.RagConfig;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.tasks.TaskServices;
 import dev.orch.kernel.tasks.TasksConfig;
@@ -68,7 +70,7 @@ public final class Kernel {
    * before starting anything, so an invalid value stops startup with one line naming its key.
    */
   public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
-      int defaultMaxTokens, TasksConfig tasks, CliAgentConfig cliAgents) {
+      int defaultMaxTokens, TasksConfig tasks, CliAgentConfig cliAgents, RagConfig rag) {
     /** @throws dev.orch.kernel.config.ConfigException naming the first invalid key */
     public static Sections from(OrchConfig config) {
       Object maxTokens = config.raw().getJsonObject("execution", new JsonObject()).getValue("default_max_tokens");
@@ -78,7 +80,7 @@ public final class Kernel {
       }
       return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
           MonitorConfig.from(config.raw()), ExecutorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens,
-          TasksConfig.from(config.raw()), CliAgentConfig.from(config));
+          TasksConfig.from(config.raw()), CliAgentConfig.from(config), RagConfig.from(config.raw()));
     }
   }
 
@@ -123,6 +125,7 @@ public final class Kernel {
           .compose(monitor -> vertx.deployVerticle(planner))
           .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
               new BudgetLedger(sections.budget(), db, clock), dev.orch.kernel.tasks.DiagnosticLog.of(vertx, sections.tasks()),
+              DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),
               router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, sections.cliAgents()),
               config.dataDir())))
           .compose(plannerId -> vertx.deployVerticle(() -> {

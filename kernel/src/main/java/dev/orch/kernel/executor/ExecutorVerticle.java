@@ -60,6 +60,8 @@ public final class ExecutorVerticle extends VerticleBase {
   private Reviewer reviewer;
   /** Where a success after retries is recorded for the diagnostic RAG (API.md §14.5); null records nothing. */
   private DiagnosticLog diagnostics;
+  /** Looks a transient error up in the diagnostic RAG before the retry (API.md §14.5); null looks nothing up. */
+  private DiagnosticAdvisor advisor;
   /** A dispatch pass is queued in the group commit and has not yet read its snapshot. */
   private final AtomicBoolean passQueued = new AtomicBoolean();
   private boolean stopping;
@@ -84,11 +86,13 @@ public final class ExecutorVerticle extends VerticleBase {
   /** Builds the executor's collaborators from the kernel's. */
   public static ExecutorVerticle create(dev.orch.kernel.store.Db db, io.vertx.core.eventbus.EventBus bus,
       dev.orch.kernel.model.ModelProviders models, dev.orch.kernel.model.Pricing pricing,
-      dev.orch.kernel.budget.BudgetLedger budget, DiagnosticLog diagnostics, ModelRouter router, ExecutorConfig config,
-      Clock clock, boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
+      dev.orch.kernel.budget.BudgetLedger budget, DiagnosticLog diagnostics, DiagnosticAdvisor advisor,
+      ModelRouter router, ExecutorConfig config, Clock clock, boolean clustered, CliAgentRunner cliAgents,
+      java.nio.file.Path dataDir) {
     ExecutorVerticle executor = new ExecutorVerticle(new TaskStore(db, clock, budget), new MeteredModel(bus, models,
         pricing), router, config, clock, clustered, cliAgents, dataDir);
     executor.diagnostics = diagnostics;
+    executor.advisor = advisor;
     return executor;
   }
 
@@ -605,7 +609,11 @@ public final class ExecutorVerticle extends VerticleBase {
             + ThreadLocalRandom.current().nextDouble() * config.retryJitterSeconds(), config.retryBackoffMaxSeconds());
         double retryAt = Math.max(now + delay, retryAfter(f.cause, now));
         int n = task.retryCount() + 1;
-        return store.retryLater(task, retryAt, "Transient error (retry " + n + "): " + error, f.spent, now)
+        // The suggestion is in the context before the task can be claimed again.
+        Future<Void> advised = advisor == null ? Future.succeededFuture() : advisor.suggestion(error)
+            .compose(entry -> entry == null ? Future.<Void>succeededFuture() : store.appendContext(task.id(), entry));
+        return advised.compose(v -> store.retryLater(task, retryAt, "Transient error (retry " + n + "): " + error,
+                f.spent, now))
             .onSuccess(moved -> {
               if (moved) {
                 progress.emit(task.projectId(), task.id(), EventTypes.TASK_RETRY, task.title() + ": retrying in "

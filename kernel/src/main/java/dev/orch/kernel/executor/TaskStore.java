@@ -285,6 +285,14 @@ final class TaskStore {
     return ready;
   }
 
+  /** Adds {@code entry} at the end of the task's context. */
+  Future<Void> appendContext(String taskId, JsonObject entry) {
+    return unit(sql -> {
+      sql.update(TaskContexts.APPEND, taskId, entry.encode());
+      return null;
+    });
+  }
+
   /** The message of the task's latest retry or failure event, or null. */
   Future<String> lastRetryMessage(String taskId) {
     return visible(sql -> {

@@ -60,6 +60,11 @@ public final class ModelProviders {
   }
 
   /** A provider by name ({@link ModelProvider#ANTHROPIC}, ...); empty when not configured. */
+  /** The Ollama provider, when a host is configured: it also serves embeddings. */
+  public Optional<OllamaProvider> ollama() {
+    return Optional.ofNullable((OllamaProvider) providers.get(ModelProvider.OLLAMA));
+  }
+
   public Optional<ModelProvider> provider(String name) {
     return Optional.ofNullable(providers.get(name));
   }

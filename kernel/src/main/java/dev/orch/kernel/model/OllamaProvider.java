@@ -64,6 +64,29 @@ public final class OllamaProvider implements ModelProvider {
             OLLAMA, r.model(), r.usage().input(), r.usage().output(), (System.nanoTime() - start) / 1_000_000));
   }
 
+  /**
+   * The embedding of {@code prompt} by {@code model} ({@code /api/embeddings}), within {@code timeout};
+   * fails with a {@link ModelException} on an error answer or one without an embedding.
+   */
+  public Future<float[]> embed(String model, String prompt, Duration timeout) {
+    JsonObject body = new JsonObject().put("model", model).put("prompt", prompt);
+    return HttpCalls.send(OLLAMA, client.postAbs(settings.host() + "/api/embeddings"), body, timeout)
+        .compose(resp -> resp.statusCode() / 100 == 2
+            ? Future.succeededFuture(HttpCalls.json(OLLAMA, resp))
+            : Future.failedFuture(error(resp)))
+        .map(json -> HttpCalls.parsed(OLLAMA, () -> {
+          JsonArray values = json.getJsonArray("embedding");
+          if (values == null || values.isEmpty()) {
+            throw new IllegalArgumentException("no embedding in the answer");
+          }
+          float[] out = new float[values.size()];
+          for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) values.getValue(i)).floatValue();
+          }
+          return out;
+        }));
+  }
+
   @Override
   public Future<Health> health() {
     if (settings.host().isBlank()) {

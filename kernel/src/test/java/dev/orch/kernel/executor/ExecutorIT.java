@@ -74,6 +74,8 @@ class ExecutorIT {
   final Map<String, String> outputs = new ConcurrentHashMap<>();
   /** Title → the tool call its first round makes. */
   final Map<String, JsonObject> toolUse = new ConcurrentHashMap<>();
+  /** Title → the system prompt of each of its requests, in order. */
+  final Map<String, List<String>> systems = new ConcurrentHashMap<>();
 
   private Reply respond(Recorded r) {
     if (!r.path().equals("/v1/messages")) {
@@ -87,6 +89,10 @@ class ExecutorIT {
     var m = java.util.regex.Pattern.compile("Do ([A-Za-z0-9]+)\\.").matcher(user);
     String title = m.find() ? m.group(1) : "?";
     firstRequestAt.putIfAbsent(title, System.nanoTime());
+    systems.computeIfAbsent(title, t -> new java.util.concurrent.CopyOnWriteArrayList<>())
+        .add(r.body().getValue("system") instanceof JsonArray blocks
+            ? blocks.stream().map(o -> ((JsonObject) o).getString("text", "")).collect(java.util.stream.Collectors.joining())
+            : String.valueOf(r.body().getValue("system")));
     Behaviour b = behaviour.getOrDefault(title, Behaviour.ok(0));
     int attempt = attempts.computeIfAbsent(title, t -> new AtomicInteger()).incrementAndGet();
     int now = inFlight.incrementAndGet();
@@ -283,6 +289,47 @@ class ExecutorIT {
     assertThat(record.getString("resolution")).startsWith("Task 'Flaky' succeeded after retry: ");
     assertThat(record.getJsonArray("tags")).containsExactly("auto-captured", "retry-success");
     assertThat(record.getString("gotcha")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("before a transient failure is retried, a close match in the diagnostic RAG joins the task's context (API.md §14.5)")
+  void diagnosticSuggestion() throws Exception {
+    java.nio.file.Path rag = dev.orch.kernel.rag.RagFiles.database(dir.resolve("diagnostic.db"), true,
+        new Object[] {"runbook", "Overloaded: wait, then retry with a shorter prompt.", "Do not lower max_tokens",
+            new float[] {1, 0, 0}},
+        new Object[] {"notes", "Unrelated: rotate the API key.", null, new float[] {0, 1, 0}});
+    dev.orch.kernel.model.LocalOllamaServer ollama = new dev.orch.kernel.model.LocalOllamaServer(serverVertx);
+    ollama.start().await(10, TimeUnit.SECONDS);
+    List<String> prompts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ollama.respondWith(r -> {
+      if (!r.path().equals("/api/embeddings")) {
+        return null;
+      }
+      prompts.add(r.body().getString("prompt"));
+      return Reply.json(200, new JsonObject().put("embedding", new JsonArray().add(0.9).add(0.1).add(0)));
+    });
+    try {
+      startKernel(c -> {
+        c.getJsonObject("execution").put("diagnostic_rag_enabled", true);
+        c.put("rag", c.getJsonObject("rag", new JsonObject()).put("embed_dimensions", 3)
+            .put("databases", new JsonObject().put("diagnostic", rag.toString())));
+        c.put("ollama", c.getJsonObject("ollama", new JsonObject())
+            .put("hosts", new JsonObject().put("local", ollama.baseUrl())));
+      });
+      behaviour.put("Flaky", new Behaviour(10, 1, 529, 50));
+      run(plan("Flaky", List.of()));
+      awaitStatus("completed");
+
+      assertThat(prompts).singleElement().asString().startsWith("search_query: ").contains("529");
+      assertThat(systems.get("Flaky")).hasSize(2);
+      assertThat(systems.get("Flaky").get(0)).doesNotContain("diagnostic_suggestion");
+      // cos((0.9, 0.1, 0), (1, 0, 0)) = 0.9 / sqrt(0.82) = 0.994
+      assertThat(systems.get("Flaky").get(1)).contains("<diagnostic_suggestion>\n[Diagnostic RAG match, score=0.994]\n"
+          + "Overloaded: wait, then retry with a shorter prompt.\n[CAUTION: Do not lower max_tokens]\n"
+          + "</diagnostic_suggestion>");
+    } finally {
+      ollama.stop().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -18,6 +18,9 @@ public final class LocalOllamaServer extends LocalModelServer {
   /** Installed models and whether each supports tools. */
   private static final Map<String, Boolean> MODELS = Map.of(TOOL_MODEL, true, PLAIN_MODEL, false);
   private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
+  /** Installed embedding models and the size of their vectors. */
+  public static final String EMBED_MODEL = "nomic-embed-text";
+  private static final Map<String, Integer> EMBED_MODELS = Map.of(EMBED_MODEL, 768);
 
   public LocalOllamaServer(Vertx vertx) {
     super(vertx);
@@ -43,11 +46,22 @@ public final class LocalOllamaServer extends LocalModelServer {
   protected Reply validate(Recorded r, boolean bodyIsJson) {
     boolean chat = r.method().equals("POST") && r.path().equals("/api/chat");
     boolean tags = r.method().equals("GET") && r.path().equals("/api/tags");
-    if (!chat && !tags) {
+    boolean embeddings = r.method().equals("POST") && r.path().equals("/api/embeddings");
+    if (!chat && !tags && !embeddings) {
       return Reply.text(404, "text/plain", "404 page not found");
     }
     if (tags) {
       return null;
+    }
+    if (embeddings) {
+      if (!bodyIsJson || r.body() == null) {
+        return error(400, "invalid character 'x' looking for beginning of value");
+      }
+      String model = r.body().getValue("model") instanceof String m ? m : "";
+      if (!EMBED_MODELS.containsKey(model)) {
+        return error(404, "model \"" + model + "\" not found, try pulling it first");
+      }
+      return r.body().getValue("prompt") instanceof String ? null : error(400, "prompt is required");
     }
     if (!bodyIsJson || r.body() == null) {
       return error(400, "invalid character 'x' looking for beginning of value");
@@ -94,6 +108,15 @@ public final class LocalOllamaServer extends LocalModelServer {
     }
     JsonObject body = r.body();
     String model = body.getString("model");
+    if (r.path().equals("/api/embeddings")) {
+      // A unit vector fixed by the prompt: the same text always embeds the same.
+      java.util.Random rnd = new java.util.Random(body.getString("prompt").hashCode());
+      JsonArray vector = new JsonArray();
+      for (int i = 0; i < EMBED_MODELS.get(model); i++) {
+        vector.add(rnd.nextGaussian() / Math.sqrt(EMBED_MODELS.get(model)));
+      }
+      return Reply.json(200, new JsonObject().put("embedding", vector));
+    }
     if (!Boolean.FALSE.equals(body.getValue("stream"))) {
       // Ollama streams by default: one JSON object per line.
       String line1 = new JsonObject().put("model", model).put("message",

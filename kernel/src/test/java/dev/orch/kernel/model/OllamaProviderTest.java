@@ -190,4 +190,24 @@ class OllamaProviderTest {
     assertThat(health.up()).isTrue();
     assertThat(health.models()).containsExactly(PLAIN_MODEL, TOOL_MODEL);
   }
+
+  @Test
+  @DisplayName("an embedding comes from /api/embeddings as floats; an error answer fails with its message")
+  void embeddings() {
+    server.enqueue(Reply.json(200, new JsonObject().put("embedding", new JsonArray().add(0.5).add(-1).add(2.25))));
+    float[] vector = provider(0).embed("nomic-embed-text", "search_query: boom", Duration.ofSeconds(5)).await();
+
+    assertThat(vector).containsExactly(0.5f, -1f, 2.25f);
+    assertThat(server.last().path()).isEqualTo("/api/embeddings");
+    assertThat(server.last().body()).isEqualTo(new JsonObject().put("model", "nomic-embed-text")
+        .put("prompt", "search_query: boom"));
+
+    assertThat(provider(0).embed("nomic-embed-text", "the same text", Duration.ofSeconds(5)).await())
+        .as("unscripted: the server's own embedding, the same for the same text").hasSize(768)
+        .containsExactly(provider(0).embed("nomic-embed-text", "the same text", Duration.ofSeconds(5)).await());
+
+    ModelException err = catchThrowableOfType(ModelException.class,
+        () -> provider(0).embed("all-minilm", "x", Duration.ofSeconds(5)).await());
+    assertThat(err.getMessage()).contains("model \"all-minilm\" not found");
+  }
 }
