@@ -40,6 +40,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,8 +160,20 @@ public final class Kernel {
     return health;
   }
 
-  /** Undeploys everything and closes the pool. */
+  /**
+   * Undeploys the verticles (the executor lets its workers finish and stores their outcomes), then
+   * closes the database, which commits and syncs what the group commit still holds and stops the
+   * checkpointer, then Vert.x.
+   */
   public Future<Void> stop() {
-    return vertx.close();
+    List<Future<?>> undeployed = vertx.deploymentIDs().stream().<Future<?>>map(vertx::undeploy).toList();
+    return Future.join(undeployed)
+        .transform(v -> db.close())
+        .transform(closed -> {
+          if (closed.failed()) {
+            LOG.error("database not closed cleanly [reason: {}]", closed.cause().getMessage());
+          }
+          return vertx.close();
+        });
   }
 }

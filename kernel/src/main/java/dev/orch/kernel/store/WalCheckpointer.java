@@ -24,6 +24,7 @@ final class WalCheckpointer {
   private final Connection connection;
   private final long timer;
   private boolean running;
+  private volatile boolean stopped;
 
   private WalCheckpointer(Vertx vertx, Connection connection) {
     this.vertx = vertx;
@@ -37,10 +38,19 @@ final class WalCheckpointer {
   }
 
   private void checkpoint() {
-    if (running) {
+    if (running || stopped) {
       return;
     }
     running = true;
+    try {
+      start();
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      // Vert.x is closing its worker pool: the checkpoint at close copies what is left.
+      running = false;
+    }
+  }
+
+  private void start() {
     vertx.executeBlocking(() -> {
       try (Statement st = connection.createStatement();
           ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
@@ -56,6 +66,7 @@ final class WalCheckpointer {
 
   /** Stops the timer and closes the connection (SQLite checkpoints once more when the last one closes). */
   Future<Void> stop() {
+    stopped = true;
     vertx.cancelTimer(timer);
     return vertx.executeBlocking(() -> {
       try {
