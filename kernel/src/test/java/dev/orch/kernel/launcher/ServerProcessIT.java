@@ -120,6 +120,8 @@ class ServerProcessIT {
     first.destroy(); // SIGTERM
     assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(first.exitValue()).isZero();
+    assertThat(Files.readString(data.resolve("stdout.log")) + Files.readString(data.resolve("stderr.log")))
+        .as("a clean stop logs no error").doesNotContain(" ERROR ");
 
     Process second = launch(validEnv(port));
     awaitHealthy(port, second);
