@@ -66,9 +66,10 @@ public final class Decomposer {
     List<TaskDraft> drafts = new ArrayList<>();
     List<int[]> edges = new ArrayList<>();
     BigDecimal estimate = BigDecimal.ZERO;
+    List<String> lines = siblingLines(tasks);
     for (int i = 0; i < n; i++) {
       PlanTask t = tasks.get(i);
-      TaskDraft draft = draft(t, i, waves[i], summary, requirements, siblings(tasks, i));
+      TaskDraft draft = draft(t, i, waves[i], summary, requirements, others(lines, i));
       drafts.add(draft);
       estimate = estimate.add(estimate(draft.modelTier()));
       for (int dep : deps.get(i)) {
@@ -326,15 +327,21 @@ public final class Decomposer {
         defaultMaxTokens);
   }
 
-  private static List<String> siblings(List<PlanTask> tasks, int self) {
-    List<String> out = new ArrayList<>();
+  /** Each task's line in its siblings' lists, built once: a 1,000-task plan has a million list entries. */
+  private static List<String> siblingLines(List<PlanTask> tasks) {
+    List<String> out = new ArrayList<>(tasks.size());
     for (int i = 0; i < tasks.size(); i++) {
-      if (i != self) {
-        JsonObject json = tasks.get(i).json();
-        String description = json.getValue("description") instanceof String d ? d : "";
-        out.add("- " + title(json, i) + ": " + description.substring(0, Math.min(100, description.length())));
-      }
+      JsonObject json = tasks.get(i).json();
+      String description = json.getValue("description") instanceof String d ? d : "";
+      out.add("- " + title(json, i) + ": " + description.substring(0, Math.min(100, description.length())));
     }
+    return out;
+  }
+
+  /** Every line but {@code self}'s. */
+  private static List<String> others(List<String> lines, int self) {
+    List<String> out = new ArrayList<>(lines.subList(0, self));
+    out.addAll(lines.subList(self + 1, lines.size()));
     return out;
   }
 

@@ -419,7 +419,11 @@ public final class ExecutorBench {
       k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
           + " VALUES (?, ?, 1, 'm', ?, 'draft', 1)", projectId + "-plan", projectId,
           new JsonObject().put("summary", "bench").put("tasks", tasks).encode());
+      long approving = System.nanoTime();
       var approved = k.post("/api/projects/" + projectId + "/plans/" + projectId + "-plan/approve", null, token);
+      if (dag.size() >= 1000) {
+        System.err.printf("  approve of %d tasks: %.0f ms%n", dag.size(), (System.nanoTime() - approving) / 1e6);
+      }
       if (approved.statusCode() != 200) {
         throw new IllegalStateException(approved.bodyAsString());
       }
