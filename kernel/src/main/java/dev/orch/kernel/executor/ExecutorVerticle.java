@@ -157,6 +157,9 @@ public final class ExecutorVerticle extends VerticleBase {
   private void onWake(JsonObject body) {
     String projectId = body == null ? null : body.getString("project_id");
     Future<?> unblocked = projectId == null ? Future.succeededFuture() : store.unblockProject(projectId, now());
+    // Queued behind the unblock, the pass sees what it released without waiting for its fsync. A pass
+    // already queued ahead of it would not: the one after it completes catches that.
+    dispatch();
     unblocked.onComplete(ar -> {
       if (projectId != null) {
         checkProject(projectId, -1);
