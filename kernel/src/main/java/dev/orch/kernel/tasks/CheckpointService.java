@@ -28,18 +28,16 @@ public final class CheckpointService {
   private final Db db;
   private final ProjectAccess access;
   private final ExecutorSignals signals;
-  private final TasksConfig config;
   private final DiagnosticLog diagnostics;
   private final Clock clock;
   private final CheckpointRepository repo = new CheckpointRepository();
   private final TaskRepository tasks = new TaskRepository();
 
-  CheckpointService(Db db, ProjectAccess access, ExecutorSignals signals, TasksConfig config, DiagnosticLog diagnostics,
+  CheckpointService(Db db, ProjectAccess access, ExecutorSignals signals, DiagnosticLog diagnostics,
       Clock clock) {
     this.db = db;
     this.access = access;
     this.signals = signals;
-    this.config = config;
     this.diagnostics = diagnostics;
     this.clock = clock;
   }
@@ -97,7 +95,7 @@ public final class CheckpointService {
           Future<Void> recorded = Future.succeededFuture();
           if (r.taskId() != null && action.equals("retry")) {
             signals.wake(r.projectId());
-            if (config.diagnosticRagEnabled() && !guidance.isEmpty()) {
+            if (!guidance.isEmpty()) {
               recorded = diagnostics.append(new JsonObject()
                   .put("error_pattern", r.summary())
                   .put("error_context", "Checkpoint for task " + r.taskId())

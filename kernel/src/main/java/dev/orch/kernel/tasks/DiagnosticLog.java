@@ -21,7 +21,7 @@ public final class DiagnosticLog {
   private final Path path;
 
   /** {@code path} null or empty: no log. */
-  public DiagnosticLog(Vertx vertx, String path) {
+  private DiagnosticLog(Vertx vertx, String path) {
     this.vertx = vertx;
     this.path = path == null || path.isBlank() ? null : Path.of(path).toAbsolutePath();
   }
@@ -30,7 +30,7 @@ public final class DiagnosticLog {
     return path != null;
   }
 
-  /** The log of {@code config}, which records only when the diagnostic RAG is enabled. */
+  /** The log of {@code config}: it records only when the diagnostic RAG is enabled and a path is set. */
   public static DiagnosticLog of(Vertx vertx, TasksConfig config) {
     return new DiagnosticLog(vertx, config.diagnosticRagEnabled() ? config.diagnosticIngestPath() : null);
   }

@@ -18,7 +18,7 @@ public record TaskServices(TaskService tasks, CheckpointService checkpoints, Ext
     ExecutorSignals signals = new ExecutorSignals(vertx.eventBus());
     return new TaskServices(
         new TaskService(db, access, signals, config, clock),
-        new CheckpointService(db, access, signals, config, new DiagnosticLog(vertx, config.diagnosticIngestPath()), clock),
+        new CheckpointService(db, access, signals, DiagnosticLog.of(vertx, config), clock),
         new ExternalService(db, access, signals, vertx.eventBus(), pricing, clock),
         new ExecutionService(db, access, signals, clock));
   }
