@@ -57,13 +57,16 @@ public final class BudgetLedger {
     }
     // A hold need not be durable: it dies with the process that took it.
     return db.group().submitVisible(sql -> {
-      Reservation held = hold(sql, req);
-      if (held == null) {
-        throw OrchestratorException.budgetExhausted(refusal(sql, req));
+      Held held = tryHold(sql, req);
+      if (held.reservation() == null) {
+        throw OrchestratorException.budgetExhausted(held.refused());
       }
-      return held;
+      return held.reservation();
     });
   }
+
+  /** A hold taken, or the limit that refused it. */
+  private record Held(Reservation reservation, String refused) {}
 
   /**
    * {@link #reserve} inside a unit of the caller's (a dispatch pass holds the first call's budget
@@ -71,8 +74,12 @@ public final class BudgetLedger {
    * with nothing written then. Takes the budget's lock where the database needs one.
    */
   public Reservation hold(Sql sql, ReserveRequest req) throws java.sql.SQLException {
+    return tryHold(sql, req).reservation();
+  }
+
+  private Held tryHold(Sql sql, ReserveRequest req) throws java.sql.SQLException {
     if (req.amountUsd() <= 0) {
-      return new Reservation(null, req.amountUsd(), null);
+      return new Held(new Reservation(null, req.amountUsd(), null), null);
     }
     lock(sql);
     double now = Times.now(clock);
@@ -82,19 +89,13 @@ public final class BudgetLedger {
     if (refused != null) {
       LOG.info("reservation refused [project: {}, task: {}, amount: {}, limit: {}]", req.projectId(), req.taskId(),
           req.amountUsd(), refused);
-      return null;
+      return new Held(null, refused);
     }
     Reservation reservation = new Reservation(Ids.hex32(), req.amountUsd(), now + ttl);
     repo.insertReservation(sql, reservation.id(), req, now, reservation.expiresAt());
     LOG.debug("budget reserved [reservation: {}, project: {}, amount: {}]", reservation.id(), req.projectId(),
         req.amountUsd());
-    return reservation;
-  }
-
-  /** The limit a refused hold did not fit, read again for the 402's text. */
-  private String refusal(Sql sql, ReserveRequest req) throws java.sql.SQLException {
-    String refused = refusal(repo.totals(sql, dayKey(), monthKey(), req.projectId(), Times.now(clock)), req);
-    return refused != null ? refused : "Budget limit reached";
+    return new Held(reservation, null);
   }
 
   /**

@@ -58,10 +58,10 @@ public final class ExecutorVerticle extends VerticleBase {
   private final Map<String, Worker> workers = new ConcurrentHashMap<>();
   private Progress progress;
   private Reviewer reviewer;
-  /** Where a success after retries is recorded for the diagnostic RAG (API.md §14.5); null records nothing. */
-  private DiagnosticLog diagnostics;
+  /** Where a success after retries is recorded for the diagnostic RAG (API.md §14.5). */
+  private final DiagnosticLog diagnostics;
   /** Looks a transient error up in the diagnostic RAG before the retry (API.md §14.5); null looks nothing up. */
-  private DiagnosticAdvisor advisor;
+  private final DiagnosticAdvisor advisor;
   /** A dispatch pass is queued in the group commit and has not yet read its snapshot. */
   private final AtomicBoolean passQueued = new AtomicBoolean();
   private boolean stopping;
@@ -71,8 +71,11 @@ public final class ExecutorVerticle extends VerticleBase {
   /** A task this node runs. */
   private record Worker(Claimed task, Attempt run, long heartbeat) {}
 
-  ExecutorVerticle(TaskStore store, MeteredModel metered, ModelRouter router, ExecutorConfig config, Clock clock,
-      boolean clustered, CliAgentRunner cliAgents, java.nio.file.Path dataDir) {
+  ExecutorVerticle(TaskStore store, MeteredModel metered, DiagnosticLog diagnostics, DiagnosticAdvisor advisor,
+      ModelRouter router, ExecutorConfig config, Clock clock, boolean clustered, CliAgentRunner cliAgents,
+      java.nio.file.Path dataDir) {
+    this.diagnostics = diagnostics;
+    this.advisor = advisor;
     this.cliAgents = cliAgents;
     this.dataDir = dataDir;
     this.store = store;
@@ -89,11 +92,8 @@ public final class ExecutorVerticle extends VerticleBase {
       dev.orch.kernel.budget.BudgetLedger budget, DiagnosticLog diagnostics, DiagnosticAdvisor advisor,
       ModelRouter router, ExecutorConfig config, Clock clock, boolean clustered, CliAgentRunner cliAgents,
       java.nio.file.Path dataDir) {
-    ExecutorVerticle executor = new ExecutorVerticle(new TaskStore(db, clock, budget), new MeteredModel(bus, models,
-        pricing), router, config, clock, clustered, cliAgents, dataDir);
-    executor.diagnostics = diagnostics;
-    executor.advisor = advisor;
-    return executor;
+    return new ExecutorVerticle(new TaskStore(db, clock, budget), new MeteredModel(bus, models, pricing), diagnostics,
+        advisor, router, config, clock, clustered, cliAgents, dataDir);
   }
 
   @Override
@@ -490,7 +490,7 @@ public final class ExecutorVerticle extends VerticleBase {
       });
     }
     Future<Void> recorded = result.unrecorded() == null ? Future.succeededFuture() : metered.record(result.unrecorded());
-    return recorded.compose(v -> store.complete(task, result.recorded(), now)).compose(stored -> {
+    return recorded.compose(v -> store.complete(task, result, now)).compose(stored -> {
       if (!stored) {
         LOG.info("task result discarded: cancelled or lease lost [task: {}]", task.id());
         return Future.succeededFuture();
@@ -540,7 +540,7 @@ public final class ExecutorVerticle extends VerticleBase {
    * overcome (API.md §14.5): best effort, off the task's path.
    */
   private void recordRecovery(Claimed task, TaskRun.Result result) {
-    if (diagnostics == null || !diagnostics.enabled() || task.retryCount() < 1) {
+    if (!diagnostics.enabled() || task.retryCount() < 1) {
       return;
     }
     String output = result.output() == null ? "" : result.output();

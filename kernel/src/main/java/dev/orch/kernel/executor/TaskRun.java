@@ -52,9 +52,6 @@ final class TaskRun implements Attempt {
       return new Result(null, 0, 0, 0, model);
     }
 
-    Result recorded() {
-      return new Result(output, promptTokens, completionTokens, costUsd, model, null);
-    }
   }
 
   /** The attempt failed; {@code spent} is what it cost before failing. */

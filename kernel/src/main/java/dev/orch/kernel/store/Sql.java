@@ -101,12 +101,6 @@ public final class Sql {
     return rows.isEmpty() ? null : rows.get(0);
   }
 
-  /** Closes every kept statement (the connection is going away, or was replaced). */
-  void close() {
-    prepared.values().forEach(Sql::closeQuietly);
-    prepared.clear();
-  }
-
   private PreparedStatement prepare(String sql, Object[] params) throws SQLException {
     PreparedStatement statement = statement(sql);
     try {
