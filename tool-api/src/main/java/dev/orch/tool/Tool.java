@@ -5,27 +5,41 @@ import io.vertx.core.json.JsonObject;
 import org.pf4j.ExtensionPoint;
 
 /**
- * A capability the executor offers to a model. A plugin contributes tools as PF4J extensions.
+ * A capability the executor offers to a model. A plugin contributes each tool as one PF4J
+ * {@code @Extension} class implementing this interface.
  *
- * <p>Implementations must not block the calling thread: blocking work goes through
- * {@code context.vertx().executeBlocking(...)}.
+ * <p>The kernel creates each extension once per plugin start and calls {@link #invoke} from an
+ * event loop, possibly for several tasks at once: implementations keep no per-call state in fields
+ * and must not block the calling thread. Blocking work (files, subprocesses, JDBC) goes through
+ * {@code context.vertx().executeBlocking(...)}. The kernel bounds every call with
+ * {@code execution.tool_timeout_sec}; a tool should still put its own timeout on every external
+ * call, so it fails with a useful message before the kernel gives up on it.
+ *
+ * @since 1.0
  */
 public interface Tool extends ExtensionPoint {
 
-  /** Stable unique name the model calls the tool by, e.g. {@code read_file}. */
+  /**
+   * Stable, unique name the model calls the tool by, e.g. {@code read_file}: lower case letters,
+   * digits and underscores, 1 to 64 characters. A second tool offering a name already registered is
+   * refused by the kernel.
+   */
   String name();
 
   /** One or two sentences the model reads to decide when to call the tool. */
   String description();
 
-  /** JSON Schema of the arguments object. */
+  /** JSON Schema (draft 2020-12 subset the providers accept) of the arguments object. */
   JsonObject parameters();
 
   /**
    * Runs the tool once.
    *
-   * @return the text handed back to the model; fails with {@link ToolException} for expected
-   *     problems (bad arguments, a resource that is down)
+   * @param arguments the model's arguments, as given (validate them: the model may send anything)
+   * @param context the calling task's view of the kernel
+   * @return the text handed back to the model. Fails with {@link ToolException} for expected
+   *     problems (bad arguments, a refused path, a resource that is down): its message is shown to
+   *     the model. Any other failure is logged and shown to the model only as a generic error.
    */
   Future<String> invoke(JsonObject arguments, ToolContext context);
 }
