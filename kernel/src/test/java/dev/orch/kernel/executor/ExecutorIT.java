@@ -411,6 +411,32 @@ class ExecutorIT {
     assertThat(heldReservations()).as("a paused project holds no budget").isZero();
   }
 
+  @Test
+  @DisplayName("a worker whose heartbeats fail stops before its lease could expire, and its late answer is never stored")
+  void failingHeartbeatsStopTheWorker() {
+    // A 0.9 s lease: heartbeats every 0.3 s, and a worker that cannot renew stops at 0.75 s.
+    startKernel(c -> c.getJsonObject("execution").put("lease_seconds", 0.9).put("safety_tick_sec", 0.2));
+    behaviour.put("Slow", Behaviour.ok(2_000));
+    outputs.put("Slow", "first attempt");
+    // Every heartbeat now fails in the database: the worker cannot know whether its lease still holds.
+    k.sql("CREATE TRIGGER heartbeat_fails BEFORE UPDATE OF lease_expires_at ON tasks"
+        + " WHEN OLD.status = 'running' AND NEW.status = 'running' AND NEW.lease_expires_at IS NOT NULL"
+        + " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    run(plan("Slow", List.of()));
+    await("first request", () -> attempts.containsKey("Slow"));
+    outputs.put("Slow", "second attempt");
+    await("first answer sent", () -> inFlight.get() == 0);
+    k.sql("DROP TRIGGER heartbeat_fails");
+    awaitStatus("completed");
+
+    assertThat(tasks().get("Slow").getString("output_text")).isEqualTo("second attempt");
+    assertThat(attempts.get("Slow").get()).isEqualTo(2);
+    assertThat(events("task_complete")).hasSize(1);
+    long usageRows = TestKernel.await(k.kernel.db().pool().query("SELECT COUNT(*) AS n FROM usage_log"
+        + " WHERE purpose = 'execution'").execute()).iterator().next().getLong("n");
+    assertThat(usageRows).as("the dropped attempt's call is still paid for").isEqualTo(2);
+  }
+
   private List<JsonObject> events(String type) {
     return k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject().getJsonArray("events").stream()
         .map(JsonObject.class::cast).filter(e -> e.getString("event_type").equals(type)).toList();
