@@ -114,7 +114,9 @@ public final class Kernel {
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
           new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock), access,
           ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
-          generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(), clock),
+          generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(),
+              new dev.orch.kernel.tasks.ExternalSpend(pricing, router, sections.budget().externalOverrunFactor(),
+                  sections.executor().externalClaimTimeoutSeconds()), clock),
           new EventRepository(db));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -166,6 +166,15 @@ public final class BudgetLedger {
     }
   }
 
+  /** The newest live reservation {@code taskId} holds for {@code purpose}, or null. */
+  Future<Reservation> held(String taskId, String purpose) {
+    double now = Times.now(clock);
+    return db.group().submitVisible(sql -> {
+      Sql.Rec row = repo.held(sql, taskId, purpose, now);
+      return row == null ? null : new Reservation(row.getString("id"), row.getDouble("amount_usd"), null);
+    });
+  }
+
   /** Deletes expired reservations; returns how many. */
   Future<Integer> sweep() {
     double now = Times.now(clock);

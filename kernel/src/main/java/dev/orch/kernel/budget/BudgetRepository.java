@@ -30,6 +30,8 @@ final class BudgetRepository {
   private static final String USER_RESERVED = "SELECT COALESCE(SUM(amount_usd), 0) AS total FROM budget_reservations"
       + " WHERE user_id = " + OWNER + " AND expires_at > ?";
   private static final String RESERVATION_PROJECT = "SELECT project_id FROM budget_reservations WHERE id = ?";
+  private static final String HELD = "SELECT id, amount_usd FROM budget_reservations WHERE task_id = ? AND purpose = ?"
+      + " AND expires_at > ? ORDER BY created_at DESC LIMIT 1";
   private static final String DELETE_RESERVATION = "DELETE FROM budget_reservations WHERE id = ?";
   private static final String USAGE_BY_CALL = "SELECT id FROM usage_log WHERE call_id = ?";
   // A project or task deleted while its call ran is stored as NULL rather than failing the foreign
@@ -87,6 +89,11 @@ final class BudgetRepository {
   /** The reservation's project id, or null when there is no such reservation (or it has no project). */
   Sql.Rec reservation(Sql sql, String id) throws SQLException {
     return sql.first(RESERVATION_PROJECT, id);
+  }
+
+  /** The newest live reservation of a task for a purpose (id, amount_usd), or null. */
+  Sql.Rec held(Sql sql, String taskId, String purpose, double now) throws SQLException {
+    return sql.first(HELD, taskId, purpose, now);
   }
 
   /** Deletes a reservation; true when it existed. */
