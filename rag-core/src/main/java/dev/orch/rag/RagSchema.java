@@ -4,13 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.sqlite.JDBC;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -54,8 +54,16 @@ public final class RagSchema {
     SQLiteConfig config = new SQLiteConfig();
     config.setReadOnly(true);
     config.setBusyTimeout(5_000);
-    // A plain path, never a "file:" URI: a '?' or '#' in the name stays part of the name.
-    return DriverManager.getConnection("jdbc:sqlite:" + absolute, config.toProperties());
+    return connect(absolute, config);
+  }
+
+  /**
+   * A connection through the driver itself, not {@code java.sql.DriverManager}: inside a plugin the SQLite
+   * classes are the plugin's own, which DriverManager does not offer to it. The path is plain, never a
+   * {@code file:} URI, so a '?' or '#' in a name stays part of the name.
+   */
+  static Connection connect(Path file, SQLiteConfig config) throws SQLException {
+    return JDBC.createConnection(JDBC.PREFIX + file.toAbsolutePath(), config.toProperties());
   }
 
   /** The embedding model recorded in {@code meta}, or {@code assumed} when the database records none. */

@@ -3,7 +3,6 @@ package dev.orch.rag;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,7 +39,7 @@ public final class RagWriter implements AutoCloseable {
     // writes to a temporary name and moves the finished file into place.
     config.setJournalMode(SQLiteConfig.JournalMode.OFF);
     config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+    Connection c = RagSchema.connect(file, config);
     try {
       c.setAutoCommit(false);
       RagSchema.create(c, embedding);
