@@ -30,6 +30,7 @@ import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.progress.ProgressVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
+import dev.orch.kernel.rag.RagCatalog;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.tasks.TaskServices;
 import dev.orch.kernel.tasks.TasksConfig;
@@ -123,7 +124,7 @@ public final class Kernel {
           new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock), access,
           ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
           generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(), clock),
-          new EventRepository(db));
+          new EventRepository(db), new RagCatalog(vertx, sections.rag()));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();

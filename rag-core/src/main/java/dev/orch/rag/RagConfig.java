@@ -2,6 +2,7 @@ package dev.orch.rag;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -29,7 +30,7 @@ public record RagConfig(Map<String, String> databases, int embedDimensions, Stri
   static final int MAX_TOP_K = 20;
 
   public RagConfig {
-    databases = Map.copyOf(databases);
+    databases = Collections.unmodifiableMap(new LinkedHashMap<>(databases));
   }
 
   /** @throws IllegalArgumentException naming the first invalid key */

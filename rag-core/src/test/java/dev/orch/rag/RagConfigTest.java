@@ -29,12 +29,12 @@ class RagConfigTest {
   @DisplayName("databases by name in their order, the embedding size, the Ollama host, model and timeout are read")
   void read() {
     RagConfig config = RagConfig.from(new JsonObject()
-        .put("rag", new JsonObject().put("databases", new JsonObject().put("diagnostic", "/data/diag.db")
-                .put("docs", "docs.db")).put("embed_dimensions", 384).put("default_top_k", 3).put("max_top_k", 7))
+        .put("rag", new JsonObject().put("databases", new JsonObject().put("zeta", "/data/zeta.db")
+                .put("alpha", "alpha.db")).put("embed_dimensions", 384).put("default_top_k", 3).put("max_top_k", 7))
         .put("ollama", new JsonObject().put("embed_model", "all-minilm").put("embed_timeout", 2.5)
             .put("hosts", new JsonObject().put("server", "http://other:11434").put("local", "http://box:11434/"))));
-    assertThat(config.databases()).isEqualTo(Map.of("diagnostic", "/data/diag.db", "docs", "docs.db"));
-    assertThat(List.copyOf(config.databases().keySet())).hasSize(2);
+    assertThat(config.databases()).isEqualTo(Map.of("zeta", "/data/zeta.db", "alpha", "alpha.db"));
+    assertThat(List.copyOf(config.databases().keySet())).as("in the configured order").containsExactly("zeta", "alpha");
     assertThat(config.embedDimensions()).isEqualTo(384);
     assertThat(config.embedModel()).isEqualTo("all-minilm");
     assertThat(config.embedTimeout()).isEqualTo(Duration.ofMillis(2500));
