@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  */
 public record RagConfig(Map<String, String> databases, int embedDimensions, String ollamaHost, String embedModel,
     Duration embedTimeout, int defaultTopK, int maxTopK) {
-  /** A database name: it is a config key, a file name for {@code orch rag build} and part of URLs. */
+  /** A name {@code orch rag build} accepts: it becomes a file name as well as a key of {@code rag.databases}. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
   static final int DEFAULT_TOP_K = 5;
   static final int MAX_TOP_K = 20;
@@ -44,10 +44,6 @@ public record RagConfig(Map<String, String> databases, int embedDimensions, Stri
     }
     if (configured instanceof JsonObject named) {
       for (String name : named.fieldNames()) {
-        if (!NAME.matcher(name).matches()) {
-          throw new IllegalArgumentException("rag.databases." + name + ": a database name is 1-64 letters, digits,"
-              + " '_' or '-', starting with a letter or digit");
-        }
         if (!(named.getValue(name) instanceof String path) || path.isBlank()) {
           throw new IllegalArgumentException("rag.databases." + name + " must be a file path, got "
               + named.getValue(name));

@@ -5,6 +5,7 @@ import dev.orch.rag.RagIndex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The tools' answers, as the original formats them (API.md §15.2): per chunk a header
@@ -22,7 +23,8 @@ final class Results {
     }
     List<String> parts = new ArrayList<>();
     for (RagIndex.Match m : matches) {
-      parts.add(header(m.chunk(), String.format(Locale.ROOT, " (score: %.3f)", m.score())) + m.text());
+      parts.add(header(m.chunk(), String.format(Locale.ROOT, " (score: %.3f)", m.score()))
+          + Objects.toString(m.text(), ""));
     }
     return String.join("\n\n", parts);
   }
@@ -33,7 +35,7 @@ final class Results {
     }
     List<String> parts = new ArrayList<>();
     for (Chunk c : chunks) {
-      parts.add(header(c, "") + c.text());
+      parts.add(header(c, "") + Objects.toString(c.text(), ""));
     }
     return String.join("\n\n", parts);
   }

@@ -18,6 +18,7 @@ final class Progress {
   private final long total;
   private long done;
   private long drawnAt;
+  private long drawn = -1;
   private int lastTenth;
 
   Progress(PrintStream out, boolean terminal, String label, String unit, long total) {
@@ -32,8 +33,9 @@ final class Progress {
     done = Math.min(total, done + n);
     if (terminal) {
       long now = System.nanoTime();
-      if (now - drawnAt >= REDRAW_NANOS || done == total) {
+      if ((now - drawnAt >= REDRAW_NANOS || done == total) && done != drawn) {
         drawnAt = now;
+        drawn = done;
         out.print("\r" + line());
         out.flush();
       }

@@ -62,7 +62,8 @@ final class RagBuilder {
     if (Files.exists(options.output()) && !options.force()) {
       throw new BuildException(options.output() + " exists; add --force to replace it");
     }
-    Found found = SourceFiles.collect(options.folder());
+    // The folder itself may be a link (only links inside it are left out).
+    Found found = SourceFiles.collect(options.folder().toRealPath());
     if (found.files().isEmpty()) {
       throw new BuildException("no text files under " + options.folder());
     }
@@ -81,18 +82,16 @@ final class RagBuilder {
   }
 
   private List<Chunk> chunks(Options options, List<SourceFile> files) {
-    Progress reading = new Progress(progress, terminal, "reading", "files", files.size());
-    String rootSource = options.folder().toAbsolutePath().normalize().getFileName() == null ? options.name()
-        : options.folder().toAbsolutePath().normalize().getFileName().toString();
+    Path folder = options.folder().toAbsolutePath().normalize();
+    String rootSource = folder.getFileName() == null ? options.name() : folder.getFileName().toString();
     List<Chunk> out = new ArrayList<>();
     for (SourceFile file : files) {
       int slash = file.path().indexOf('/');
       // The source tag is the top folder a file is in, so search_knowledge can be held to "docs" or "src".
       String source = slash < 0 ? rootSource : file.path().substring(0, slash);
       out.addAll(Chunker.chunks(source, file.path(), file.text()));
-      reading.advance(1);
     }
-    reading.finish();
+    progress.println("orch rag: " + files.size() + " files, " + out.size() + " chunks to embed");
     return out;
   }
 
