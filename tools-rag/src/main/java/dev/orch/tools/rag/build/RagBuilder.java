@@ -84,15 +84,38 @@ final class RagBuilder {
   private List<Chunk> chunks(Options options, List<SourceFile> files) {
     Path folder = options.folder().toAbsolutePath().normalize();
     String rootSource = folder.getFileName() == null ? options.name() : folder.getFileName().toString();
+    int shared = sharedFolders(files);
     List<Chunk> out = new ArrayList<>();
     for (SourceFile file : files) {
-      int slash = file.path().indexOf('/');
-      // The source tag is the top folder a file is in, so search_knowledge can be held to "docs" or "src".
-      String source = slash < 0 ? rootSource : file.path().substring(0, slash);
-      out.addAll(Chunker.chunks(source, file.path(), file.text()));
+      out.addAll(Chunker.chunks(source(file.path(), shared, rootSource), file.path(), file.text()));
     }
     progress.println("orch rag: " + files.size() + " files, " + out.size() + " chunks to embed");
     return out;
+  }
+
+  /**
+   * A file's source tag: the first folder it is in below the folders all files share (so a Java tree
+   * gives "auth", "http" rather than "dev" for everything), the root's name for a file not in one.
+   * search_knowledge can then be held to one part of the tree.
+   */
+  static String source(String path, int shared, String rootSource) {
+    String[] parts = path.split("/");
+    return parts.length - 1 > shared ? parts[shared] : shared == 0 ? rootSource : parts[shared - 1];
+  }
+
+  /** How many leading folders every file's path has in common. */
+  static int sharedFolders(List<SourceFile> files) {
+    String[] first = files.get(0).path().split("/");
+    int shared = first.length - 1;
+    for (SourceFile file : files) {
+      String[] parts = file.path().split("/");
+      int i = 0;
+      while (i < shared && i < parts.length - 1 && parts[i].equals(first[i])) {
+        i++;
+      }
+      shared = i;
+    }
+    return shared;
   }
 
   private EmbeddingSpec write(Path file, List<Chunk> chunks, Model model) throws BuildException, SQLException {

@@ -91,4 +91,19 @@ class ChunkerTest {
     assertThat(tty.toString(StandardCharsets.UTF_8))
         .startsWith("\rembedding  [##############################] 100% 4/4 chunks").endsWith("\n");
   }
+
+  @Test
+  @DisplayName("a chunk's source is the first folder below those all files share, else the root's name")
+  void sources() {
+    List<SourceFiles.SourceFile> tree = List.of(new SourceFiles.SourceFile("dev/orch/auth/A.java", "a"),
+        new SourceFiles.SourceFile("dev/orch/http/B.java", "b"), new SourceFiles.SourceFile("dev/orch/Main.java", "m"));
+    int shared = RagBuilder.sharedFolders(tree);
+    assertThat(shared).isEqualTo(2);
+    assertThat(tree).extracting(f -> RagBuilder.source(f.path(), shared, "java")).containsExactly("auth", "http", "orch");
+
+    List<SourceFiles.SourceFile> mixed = List.of(new SourceFiles.SourceFile("README.md", "r"),
+        new SourceFiles.SourceFile("docs/a.md", "a"));
+    assertThat(mixed).extracting(f -> RagBuilder.source(f.path(), RagBuilder.sharedFolders(mixed), "project"))
+        .containsExactly("project", "docs");
+  }
 }
