@@ -57,6 +57,19 @@ public final class Budget {
     return err instanceof ReplyException re && re.failureCode() == 402;
   }
 
+  /** The limit that refused a reservation, from its 402; null for any other failure. */
+  public static BudgetLimit limit(Throwable err) {
+    if (!refused(err)) {
+      return null;
+    }
+    for (BudgetLimit limit : BudgetLimit.values()) {
+      if (limit.message().equals(err.getMessage())) {
+        return limit;
+      }
+    }
+    return null;
+  }
+
   private static DeliveryOptions delivery() {
     return new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
   }
