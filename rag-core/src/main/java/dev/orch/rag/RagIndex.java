@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import org.slf4j.Logger;
@@ -171,7 +173,7 @@ public final class RagIndex {
     String marks = String.join(", ", Collections.nCopies(best.size(), "?"));
     String sql = "SELECT rowid, source, type_name, file_path, text" + (index.gotchas() ? ", gotcha" : "")
         + " FROM chunks WHERE rowid IN (" + marks + ")";
-    var chunks = new java.util.HashMap<Long, Chunk>();
+    Map<Long, Chunk> chunks = new HashMap<>();
     try (Connection c = RagSchema.openReadOnly(file); var read = c.prepareStatement(sql)) {
       for (int i = 0; i < best.size(); i++) {
         read.setLong(i + 1, index.rowids()[(int) best.get(i)[0]]);

@@ -7,13 +7,19 @@ import io.vertx.core.json.JsonObject;
 
 /** The tools' arguments, checked: the model may send anything, and learns from the message what was wrong. */
 final class Arguments {
+  /** A question or a name, not a document: longer text is refused rather than embedded or scanned for. */
+  static final int MAX_TEXT = 10_000;
+
   private Arguments() {}
 
-  /** A required, non-blank string. */
+  /** A required, non-blank string of at most {@link #MAX_TEXT} characters. */
   static String text(JsonObject arguments, String name, String what) {
     Object value = arguments.getValue(name);
     if (!(value instanceof String s) || s.isBlank()) {
       throw new ToolException(name + " is required: " + what, false);
+    }
+    if (s.length() > MAX_TEXT) {
+      throw new ToolException(name + " is too long: at most " + MAX_TEXT + " characters", false);
     }
     return s;
   }

@@ -174,6 +174,8 @@ class RagToolsTest {
         .hasMessage("top_k must be a whole number from 1 to 20");
     assertThatThrownBy(() -> search(new JsonObject().put("query", "x").put("source_filter", 3)))
         .hasMessage("source_filter must be a string");
+    assertThatThrownBy(() -> search(new JsonObject().put("query", "x".repeat(10_001))))
+        .hasMessage("query is too long: at most 10000 characters");
     assertThatThrownBy(() -> call(lookup, context, new JsonObject().put("name", "  ").put("database", "knowledge")))
         .hasMessage("name is required: the type, class or function name to look up");
   }
