@@ -30,10 +30,11 @@ import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.progress.ProgressVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
-import dev.orch.kernel.rag.RagConfig;
+import dev.orch.kernel.rag.RagCatalog;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.tasks.TaskServices;
 import dev.orch.kernel.tasks.TasksConfig;
+import dev.orch.rag.RagConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -81,7 +82,15 @@ public final class Kernel {
       }
       return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
           MonitorConfig.from(config.raw()), ExecutorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens,
-          TasksConfig.from(config.raw()), CliAgentConfig.from(config), RagConfig.from(config.raw()));
+          TasksConfig.from(config.raw()), CliAgentConfig.from(config), rag(config));
+    }
+
+    private static RagConfig rag(OrchConfig config) {
+      try {
+        return RagConfig.from(config.raw());
+      } catch (IllegalArgumentException invalid) {
+        throw new dev.orch.kernel.config.ConfigException(invalid.getMessage(), invalid);
+      }
     }
   }
 
@@ -117,7 +126,7 @@ public final class Kernel {
           generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(),
               new dev.orch.kernel.tasks.ExternalSpend(pricing, router, sections.budget().externalOverrunFactor(),
                   sections.executor().externalClaimTimeoutSeconds()), clock),
-          new EventRepository(db));
+          new EventRepository(db), new RagCatalog(vertx, sections.rag()));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
