@@ -20,9 +20,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.FileSystemAccess;
-import io.vertx.ext.web.handler.StaticHandler;
-import java.nio.file.Files;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +60,11 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = router();
+    return Dashboard.load(vertx, config.server().webroot()).compose(this::listen);
+  }
+
+  private Future<HttpServer> listen(Dashboard dashboard) {
+    Router router = router(dashboard);
     var options = new HttpServerOptions().setHost(config.server().host()).setPort(config.server().port())
         .setCompressionSupported(true);
     return vertx.createHttpServer(options)
@@ -80,7 +81,7 @@ public final class ApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router router() {
+  private Router router(Dashboard dashboard) {
     Router router = Router.router(vertx);
     ClientIp clientIp = new ClientIp(config.server().trustedProxies());
     Authn authn = new Authn(services.accounts());
@@ -109,7 +110,9 @@ public final class ApiVerticle extends VerticleBase {
     new EventRoutes(vertx, services.access(), services.accounts(), services.events(),
         config.server().sseKeepaliveSec()).mount(router, authn);
 
-    mountDashboard(router);
+    if (dashboard != null) {
+      dashboard.mount(router);
+    }
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, HttpErrors::handle);
     router.errorHandler(405, HttpErrors::handle);
@@ -149,23 +152,5 @@ public final class ApiVerticle extends VerticleBase {
       services.limiter().acquire(RULE_GLOBAL, clientIp.of(ctx));
     }
     ctx.next();
-  }
-
-  /** The dashboard, with {@code index.html} for deep links (API.md §18.20). */
-  private void mountDashboard(Router router) {
-    var webroot = config.server().webroot().toAbsolutePath();
-    if (!Files.isDirectory(webroot)) {
-      LOG.warn("no dashboard [webroot: {}]", webroot);
-      return;
-    }
-    // GET on non-API paths only: a catch-all route would turn an API 405 into a 404.
-    String notApi = "^/(?!api(/|$)).*";
-    router.routeWithRegex(HttpMethod.GET, notApi).handler(StaticHandler.create(FileSystemAccess.ROOT,
-        webroot.toString()).setCachingEnabled(true).setIndexPage("index.html"));
-    var index = webroot.resolve("index.html");
-    if (Files.isRegularFile(index)) {
-      router.routeWithRegex(HttpMethod.GET, notApi).handler(ctx ->
-          ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile(index.toString()));
-    }
   }
 }
