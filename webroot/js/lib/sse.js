@@ -12,8 +12,8 @@
 export const EVENT_TYPES = [
   'task_start', 'task_complete', 'task_failed', 'task_retry', 'task_verification_retry', 'task_needs_review',
   'checkpoint', 'tool_call', 'budget_warning', 'wave_checkpoint', 'project_complete', 'project_failed',
-  // Sent by servers with git integration (issue 12); harmless where they never come.
-  'git_commit', 'git_merge', 'git_conflict', 'git_push', 'pr_opened',
+  // A CLI agent's output as it runs; and git integration's events where the server has it.
+  'agent_output', 'git_commit', 'git_merge', 'git_conflict', 'git_push', 'pr_opened',
 ];
 export const FINAL_TYPES = new Set(['project_complete', 'project_failed']);
 

@@ -1,7 +1,7 @@
 import { html, nothing } from '../ui/lit.js';
 import { ago, compact, count, dateTime, label, money, tone } from '../lib/format.js';
 import { planPhases, projectBudget, statusCounts } from '../lib/project-model.js';
-import { buildGraph, criticalPath, FLOW_LIMIT, layout } from '../lib/dag.js';
+import { buildGraph, criticalPath, fitsFlow, layout } from '../lib/dag.js';
 import { LiveStream } from '../lib/sse.js';
 import { badge, bar, confirmAction, dialog, empty, errorBox, loading, panel, stat } from '../ui/components.js';
 import { dagView } from '../ui/dag-view.js';
@@ -303,7 +303,7 @@ export default class Project extends Page {
   }
 
   graphPanel(tasks) {
-    const small = tasks.length <= FLOW_LIMIT;
+    const small = fitsFlow(buildGraph(tasks));
     const groupBy = this.groupBy || (small ? 'flow' : 'wave');
     if (groupBy === 'flow' && !this.dagre) {
       loadDagre().then((d) => { this.dagre = d; this.ctx.update(); })
@@ -320,7 +320,7 @@ export default class Project extends Page {
         <div class="legend" aria-hidden="true">
           ${['completed', 'running', 'pending', 'needs_review', 'failed'].map((s) => html`<span><i class="dot tone-${tone(s)}"></i>${label(s)}</span>`)}
           <span><i class="crit"></i>Critical path (${model.critical.length} tasks)</span>
-          <span>Scroll to zoom, drag to pan${tasks.length > FLOW_LIMIT ? ` · grid layout for ${count(tasks.length)} tasks` : ''}</span>
+          <span>Scroll to zoom, drag to pan${model.layout.engine !== 'dagre' ? ` · grid layout for ${count(tasks.length)} tasks` : ''}</span>
         </div>`;
     }, { id: 'graph', actions });
   }

@@ -138,7 +138,8 @@ export default class Task extends Page {
             : html`<p class="muted">No tools: the model answers from its context alone.</p>`), { id: 'tools' })}
           ${panel('Forwarded context', () => this.deps.view((deps) => (deps.filter(Boolean).length
             ? html`<div class="context-list">${deps.filter(Boolean).map((d) => html`<details>
-                <summary><a href=${`/project/${this.params.id}/task/${d.id}`}>${d.title}</a> ${badge(d.status)}</summary>
+                <summary>${d.title} ${badge(d.status)}</summary>
+                <p><a href=${`/project/${this.params.id}/task/${d.id}`}>Open ${d.title}</a></p>
                 ${d.output_text ? markdown(d.output_text.length > 4000 ? `${d.output_text.slice(0, 4000)}\n\n…` : d.output_text) : html`<p class="muted">No output yet.</p>`}
               </details>`)}</div>`
             : html`<p class="muted">This task depends on no other task; it starts from the plan and the requirements.</p>`)), { id: 'context' })}

@@ -55,18 +55,20 @@ export function themed(option) {
  * returning one); `onReady(chart)` gets the instance, e.g. to listen to clicks.
  */
 export function chart(option, { label, cls = 'chart', onReady = null, merge = false } = {}) {
-  return html`<div class=${cls} role="img" aria-label=${label} ${ref((el) => attach(el, option, onReady, merge))}></div>`;
+  return html`<div class=${cls} role="img" aria-label=${label} ${ref((el) => attach(el, option, onReady, merge, label))}></div>`;
 }
 
 /**
  * `merge`: later options are merged into the chart instead of replacing it, so a graph keeps the
  * user's zoom and pan while its data changes.
  */
-function attach(el, option, onReady, merge) {
+function attach(el, option, onReady, merge, label) {
   if (!el) return;
   const state = charts.get(el) || { key: null, instance: null, observer: null, pending: null };
   charts.set(el, state);
-  const opt = typeof option === 'function' ? option(el) : option;
+  const given = typeof option === 'function' ? option(el) : option;
+  // ECharts writes its own aria-label from the data; ours says what the chart means.
+  const opt = label ? { ...given, aria: { enabled: true, label: { description: label } } } : given;
   const key = JSON.stringify(opt);
   if (key === state.key) return;
   state.key = key;

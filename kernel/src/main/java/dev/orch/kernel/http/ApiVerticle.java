@@ -87,7 +87,14 @@ public final class ApiVerticle extends VerticleBase {
     Authn authn = new Authn(services.accounts());
 
     router.route().handler(EdgeHandler::handle);
-    router.route().handler(cors());
+    CorsHandler cors = cors();
+    router.route().handler(ctx -> {
+      if (sameOrigin(ctx)) {
+        ctx.next();
+      } else {
+        cors.handle(ctx);
+      }
+    });
     router.route("/api/*").handler(this::stripTrailingSlash);
     router.route("/api/*").handler(ctx -> globalLimit(ctx, clientIp));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.server().bodyLimitBytes()));
@@ -128,6 +135,23 @@ public final class ApiVerticle extends VerticleBase {
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS))
         .allowedHeaders(Set.of("Authorization", "Content-Type"))
         .exposedHeader("X-Request-ID");
+  }
+
+  /**
+   * A browser sends {@code Origin} on its own module scripts and POSTs too. Those are the dashboard's
+   * requests to the server that served it, whatever address it was reached at, so the CORS list (for
+   * other origins) is not asked. Same authority means same host and port; the scheme may differ
+   * behind a TLS-terminating proxy.
+   */
+  static boolean sameOrigin(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    var authority = ctx.request().authority();
+    if (origin == null || authority == null) {
+      return false;
+    }
+    String host = authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
+    int scheme = origin.indexOf("://");
+    return scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
   }
 
   /** {@code /api/projects/} → 307 to {@code /api/projects}, as the original's framework does. */

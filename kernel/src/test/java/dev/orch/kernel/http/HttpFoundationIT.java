@@ -145,6 +145,20 @@ class HttpFoundationIT {
   }
 
   @Test
+  @DisplayName("the dashboard's own requests carry its origin and pass at any address; a foreign origin is still checked")
+  void sameOrigin() {
+    start();
+    String self = "http://127.0.0.1:" + k.kernel.httpPort();
+    var script = TestKernel.await(k.http.get("/webjars/lit-html/3.3.1/lit-html.js").putHeader("Origin", self).send());
+    assertThat(script.statusCode()).isEqualTo(200);
+    var login = TestKernel.await(k.http.post("/api/auth/login").putHeader("Origin", self)
+        .sendJsonObject(new JsonObject().put("email", "nobody@example.com").put("password", "password1")));
+    assertThat(login.statusCode()).isEqualTo(401);
+    var foreign = TestKernel.await(k.http.get("/api/health").putHeader("Origin", "http://evil.example").send());
+    assertThat(foreign.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
   @DisplayName("fingerprinted assets and versioned libraries are cached for a year; stale or missing ones are 404s, not the page")
   void assetCaching() {
     start();
