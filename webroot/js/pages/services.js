@@ -87,7 +87,7 @@ export default class Services extends Page {
         const items = list.filter(g.match);
         return items.length ? html`<h2 class="section-title">${g.title}</h2><div class="cards">${items.map((r) => this.card(r))}</div>` : nothing;
       }) : empty('No services configured')), { text: 'Checking services…' })}
-      <h2 class="section-title">Tools</h2>
+      <div class="section-gap"></div>
       ${this.toolsPanel()}
     </div>`;
   }

@@ -172,6 +172,11 @@ class HttpFoundationIT {
     var library = k.get("/webjars/lit-html/3.3.1/lit-html.js", null);
     assertThat(library.statusCode()).isEqualTo(200);
     assertThat(library.getHeader("Cache-Control")).contains("max-age=31536000").contains("immutable");
+    for (String escape : new String[] {assets + "/%2e%2e/%2e%2e/conf/config.json", assets + "/..%2f..%2fconf/config.json",
+        "/webjars/%2e%2e/%2e%2e/%2e%2e/logback.xml", "/webjars/..%2f..%2f..%2flogback.xml"}) {
+      String body = k.get(escape, null).bodyAsString();
+      assertThat(body).as(escape).doesNotContain("secret_key").doesNotContain("<configuration");
+    }
     for (String missing : new String[] {"/assets/000000000000/js/main.js", assets + "/js/nothing.js", "/webjars/nothing/1.0/x.js"}) {
       var res = k.get(missing, null);
       assertThat(res.statusCode()).as(missing).isEqualTo(404);

@@ -171,6 +171,7 @@ final class Browser implements AutoCloseable {
     Path dir = Path.of(System.getProperty("orch.repo.root", "..")).resolve("docs/screenshots");
     try {
       Files.createDirectories(dir);
+      js("document.querySelectorAll('.toast').forEach((t) => t.remove());");
       desktop();
       settle();
       Files.write(dir.resolve(name + "-desktop.png"), driver.getScreenshotAs(OutputType.BYTES));

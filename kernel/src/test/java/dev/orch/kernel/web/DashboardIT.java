@@ -251,7 +251,7 @@ class DashboardIT {
     b.withText(".project-meta .badge", "Completed");
     assertThat(b.js("return window.__sameDocument;")).as("the page was never reloaded").isEqualTo("yes");
     assertThat(b.find(".dag-canvas").getDomAttribute("aria-label")).contains("5 tasks").contains("critical path of 3 tasks");
-    b.screenshots("project");
+    b.screenshots("checkpoint");
     b.assertAccessible("project");
     b.assertCleanConsole("project");
   }
@@ -269,6 +269,7 @@ class DashboardIT {
     b.withText(".project-meta .badge", "Completed");
     List<String> prompts = systems.get("Flaky check");
     assertThat(prompts.get(prompts.size() - 1)).contains("Use the sandbox payment keys.");
+    b.screenshots("project");
   }
 
   @Test
