@@ -1,5 +1,7 @@
 package dev.orch.kernel.projects;
 
+import dev.orch.kernel.agents.CliAgentPolicy;
+import dev.orch.kernel.agents.OwnerRoles;
 import dev.orch.kernel.auth.Principal;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.store.Db;
@@ -23,19 +25,31 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Projects (API.md §3.4): everything but planning, approval and execution. */
-public final class ProjectService {
+/**
+ * Projects (API.md §3.4): everything but planning, approval and execution. A config that names a CLI
+ * agent is checked against the {@link CliAgentPolicy} for the project's owner whenever it is written
+ * (create, PATCH, clone).
+ */
+public final class ProjectService implements OwnerRoles {
   private static final Logger LOG = LoggerFactory.getLogger(ProjectService.class);
 
   private final Db db;
   private final ProjectAccess access;
+  private final CliAgentPolicy cliAgents;
   private final Clock clock;
   private final ProjectRepository repo = new ProjectRepository();
 
-  public ProjectService(Db db, ProjectAccess access, Clock clock) {
+  public ProjectService(Db db, ProjectAccess access, CliAgentPolicy cliAgents, Clock clock) {
     this.db = db;
     this.access = access;
+    this.cliAgents = cliAgents;
     this.clock = clock;
+  }
+
+  /** The role of the project's active owner, or null: whose grants a CLI agent run of it uses. */
+  @Override
+  public Future<String> role(String projectId) {
+    return projectId == null ? Future.succeededFuture(null) : repo.ownerRole(db.client(), projectId);
   }
 
   /** What a create or patch asks for; null fields are absent. */
@@ -52,8 +66,12 @@ public final class ProjectService {
     config.put("planning_rigor", f.planningRigor() == null ? "L2" : f.planningRigor());
     String id = Ids.short12();
     double now = Times.now(clock);
-    return repo.insert(db.client(), id, f.name(), f.requirements(), config, caller.id(), f.repoPath(),
-            f.gitBaseBranch(), now)
+    return Future.succeededFuture()
+        .compose(v -> {
+          cliAgents.checkProjectConfig(caller.user().role(), config);
+          return repo.insert(db.client(), id, f.name(), f.requirements(), config, caller.id(), f.repoPath(),
+              f.gitBaseBranch(), now);
+        })
         .compose(v -> access.project(caller, id))
         .map(project -> {
           LOG.info("project created [project: {}, owner: {}]", id, caller.id());
@@ -93,6 +111,17 @@ public final class ProjectService {
         columns.add("config_json");
         values.add(config.encode());
       }
+      Future<Void> checked = Future.succeededFuture();
+      if (f.config() != null) {
+        // The owner's grants decide, also when an admin edits someone else's project.
+        JsonObject config = f.config();
+        Future<String> ownerRole = caller.id().equals(project.ownerId()) ? Future.succeededFuture(caller.user().role())
+            : role(projectId);
+        checked = ownerRole.compose(role -> {
+          cliAgents.checkProjectConfig(role, config);
+          return Future.succeededFuture();
+        });
+      }
       if (f.repoPath() != null) {
         columns.add("repo_path");
         values.add(f.repoPath());
@@ -101,7 +130,7 @@ public final class ProjectService {
         columns.add("git_base_branch");
         values.add(f.gitBaseBranch());
       }
-      return repo.update(db.client(), projectId, columns, values, Times.now(clock))
+      return checked.compose(ok -> repo.update(db.client(), projectId, columns, values, Times.now(clock)))
           .compose(v -> repo.withSummary(db.client(), projectId));
     });
   }
@@ -158,6 +187,8 @@ public final class ProjectService {
   /** Copies the project, its latest plan and its tasks with remapped edges, in one transaction. */
   public Future<JsonObject> cloneProject(Principal caller, String projectId) {
     return access.project(caller, projectId).compose(source -> {
+      // The clone is the caller's: their grants decide whether it may keep the source's CLI agent.
+      cliAgents.checkProjectConfig(caller.user().role(), source.config());
       String cloneId = Ids.short12();
       double now = Times.now(clock);
       return db.pool().withTransaction(tx -> repo.insert(tx, cloneId, source.name() + " (clone)",
