@@ -10,8 +10,11 @@ import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.tasks.TaskServices;
+import dev.orch.kernel.bus.OrchestratorException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -118,13 +121,31 @@ public final class ApiVerticle extends VerticleBase {
     return router;
   }
 
-  private CorsHandler cors() {
+  /**
+   * CORS for the configured origins (API.md §7.3). A request from another origin gets no CORS
+   * header: a preflight is refused with 403, anything else is served as if it had no Origin (the
+   * browser then keeps the answer from the page).
+   */
+  private Handler<RoutingContext> cors() {
     var origins = config.server().corsOrigins();
-    CorsHandler cors = origins.contains("*") ? CorsHandler.create() : CorsHandler.create().addOrigins(origins);
-    return cors.allowCredentials(!origins.contains("*"))
+    boolean any = origins.contains("*");
+    CorsHandler cors = any ? CorsHandler.create() : CorsHandler.create().addOrigins(origins);
+    cors.allowCredentials(!any)
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS))
         .allowedHeaders(Set.of("Authorization", "Content-Type"))
         .exposedHeader("X-Request-ID");
+    Set<String> allowed = Set.copyOf(origins);
+    return ctx -> {
+      String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+      if (origin == null || any || allowed.contains(origin)) {
+        cors.handle(ctx);
+      } else if (ctx.request().method() == HttpMethod.OPTIONS
+          && ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null) {
+        ctx.fail(OrchestratorException.forbidden("CORS origin not allowed"));
+      } else {
+        ctx.next();
+      }
+    };
   }
 
   /** {@code /api/projects/} → 307 to {@code /api/projects}, as the original's framework does. */

@@ -47,6 +47,10 @@ public final class HttpErrors {
       status = Failures.status(re);
       detail = re.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE && re.getMessage() != null
           ? re.getMessage() : textFor(status, null);
+    } else if (failure != null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      // A handler of vertx-web that failed the request with a client error and its own exception.
+      status = ctx.statusCode();
+      detail = textFor(status, null);
     } else if (failure != null) {
       status = 500;
       detail = Failures.INTERNAL;

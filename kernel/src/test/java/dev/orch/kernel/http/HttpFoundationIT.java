@@ -96,6 +96,26 @@ class HttpFoundationIT {
   }
 
   @Test
+  @DisplayName("a preflight from an origin not allowed is a 403 without CORS headers but with the security headers;"
+      + " a plain request from it is served without CORS headers")
+  void foreignOrigin() {
+    start();
+    var preflight = TestKernel.await(k.http.request(HttpMethod.OPTIONS, "/api/projects")
+        .putHeader("Origin", "http://evil.example")
+        .putHeader("Access-Control-Request-Method", "POST")
+        .putHeader("Access-Control-Request-Headers", "Authorization").send());
+    var plain = TestKernel.await(k.http.get("/api/health").putHeader("Origin", "http://evil.example").send());
+
+    assertThat(preflight.statusCode()).isEqualTo(403);
+    assertThat(preflight.bodyAsJsonObject()).isEqualTo(new JsonObject().put("detail", "CORS origin not allowed"));
+    assertThat(preflight.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+    assertSecurityHeaders(preflight);
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(plain.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+    assertSecurityHeaders(plain);
+  }
+
+  @Test
   @DisplayName("malformed JSON, a non-object body and an empty body are 422, not 500")
   void badBodies() {
     start();
