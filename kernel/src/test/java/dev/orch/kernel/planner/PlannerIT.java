@@ -258,6 +258,24 @@ class PlannerIT {
   }
 
   @Test
+  @DisplayName("a valid plan with an empty task list, or phases without tasks, is stored; approving it is a 400")
+  void emptyPlanStored() {
+    for (JsonObject empty : List.of(new JsonObject().put("summary", "Nothing to do").put("tasks", new JsonArray()),
+        new JsonObject().put("summary", "s").put("phases", new JsonArray().add(new JsonObject().put("name", "A")
+            .put("tasks", new JsonArray())).add(new JsonObject().put("name", "B"))))) {
+      answer("Here it is:\n" + empty.encode(), 10, 10);
+      var planned = plan();
+      assertThat(planned.statusCode()).as(planned.bodyAsString()).isEqualTo(200);
+      assertThat(planned.bodyAsJsonObject().getJsonObject("plan")).isEqualTo(empty);
+
+      var approved = k.post("/api/projects/" + projectId + "/plans/" + planned.bodyAsJsonObject().getString("plan_id")
+          + "/approve", null, alice);
+      assertThat(approved.statusCode()).isEqualTo(400);
+      assertThat(approved.bodyAsJsonObject().getString("detail")).isEqualTo("Plan has no tasks");
+    }
+  }
+
+  @Test
   @DisplayName("a plan without tasks cannot be approved")
   void noTasks() {
     k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
