@@ -7,6 +7,7 @@ import dev.orch.kernel.bus.Failures;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.model.ChatRequest;
 import dev.orch.kernel.model.ChatResponse;
+import dev.orch.kernel.model.ModelException;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.Pricing;
 import dev.orch.kernel.projects.Project;
@@ -109,13 +110,30 @@ public final class PlannerVerticle extends VerticleBase {
         .recover(err -> budget.release(reservationId).transform(ignored -> {
           LOG.warn("planning call failed [project: {}, model: {}, reason: {}]", project.id(), planningModel,
               err.getMessage());
-          return Future.failedFuture(new OrchestratorException(500, "Planning call to " + planningModel + " failed: "
-              + err.getMessage()));
+          // The provider's own text stays in the log: it may echo the request or name internals.
+          return Future.failedFuture(new OrchestratorException(500, "Planning call to " + planningModel + " failed"
+              + why(err)));
         }))
         .compose(response -> {
           double cost = pricing.cost(response.model(), response.usage()).doubleValue();
           return record(project.id(), reservationId, callId, response, cost).compose(v -> store(project, response, cost));
         });
+  }
+
+  /** What a caller may learn of a failed call: the provider's status or a timeout, never its text. */
+  private static String why(Throwable err) {
+    if (err instanceof ModelException me) {
+      if (me.kind() == ModelException.Kind.TIMEOUT) {
+        return " (timed out)";
+      }
+      if (me.kind() == ModelException.Kind.NOT_CONFIGURED) {
+        return " (the provider is not configured)";
+      }
+      if (me.upstreamStatus() > 0) {
+        return " (the provider answered HTTP " + me.upstreamStatus() + ")";
+      }
+    }
+    return "";
   }
 
   /** The spend is recorded as soon as the model answered, whether or not the answer is usable. */

@@ -233,7 +233,8 @@ class PlannerIT {
         LocalAnthropicServer.errorReply(529, "overloaded_error", "Overloaded"));
     var res = plan();
     assertThat(res.statusCode()).isEqualTo(500);
-    assertThat(res.bodyAsJsonObject().getString("detail")).contains("Planning call to " + MODEL + " failed");
+    assertThat(res.bodyAsJsonObject().getString("detail")).as("no upstream error text")
+        .isEqualTo("Planning call to " + MODEL + " failed (the provider answered HTTP 529)");
     assertThat(modelCalls()).hasSize(2);
     assertThat(status()).isEqualTo("draft");
     assertThat(usage().getLong("api_call_count")).isZero();
