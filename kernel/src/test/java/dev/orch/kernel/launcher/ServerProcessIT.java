@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged server as a separate process, as {@code ./orch serve} runs it: fail-fast on bad
  * configuration, readiness on {@code /api/health}, exit code 0 on SIGTERM and SIGINT (also when the
- * test run itself ignores SIGINT), and data that
- * survives a restart.
+ * test run itself ignores SIGINT), and data that survives a restart.
  */
 class ServerProcessIT {
   @TempDir Path data;
