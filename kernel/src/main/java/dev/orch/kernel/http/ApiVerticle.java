@@ -161,11 +161,16 @@ public final class ApiVerticle extends VerticleBase {
     ctx.next();
   }
 
-  /** The per-IP limit on every API route but health and the SSE stream itself. */
+  /**
+   * The per-IP limit on every API route but health and the SSE stream itself, decided on the path
+   * the router matches ({@code /api/events/%2e%2e/projects} is {@code /api/projects}).
+   */
   private void globalLimit(RoutingContext ctx, ClientIp clientIp) {
-    String path = ctx.request().path();
-    boolean exempt = path.equals("/api/health")
-        || (ctx.request().method() == HttpMethod.GET && path.startsWith("/api/events/") && !path.endsWith("/token"));
+    String path = ctx.normalizedPath();
+    String events = "/api/events/";
+    boolean stream = ctx.request().method() == HttpMethod.GET && path.startsWith(events)
+        && path.length() > events.length() && path.indexOf('/', events.length()) < 0;
+    boolean exempt = path.equals("/api/health") || stream;
     if (!exempt) {
       services.limiter().acquire(RULE_GLOBAL, clientIp.of(ctx));
     }

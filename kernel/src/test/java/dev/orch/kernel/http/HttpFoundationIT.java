@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -178,6 +179,42 @@ class HttpFoundationIT {
     for (int i = 0; i < 5; i++) {
       assertThat(k.get("/api/health", null).statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  @DisplayName("the SSE stream's exemption from the global limit is decided on the normalised path: %2e%2e does not escape it")
+  void globalLimitOnNormalisedPath() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("server").put("rate_limit", "3/minute");
+    k = TestKernel.start(json);
+    for (int i = 0; i < 3; i++) {
+      assertThat(k.get("/api/events/%2e%2e/auth/me", null).statusCode()).as("routed to /api/auth/me").isEqualTo(401);
+    }
+
+    assertThat(k.get("/api/events/%2e%2e/auth/me", null).statusCode()).isEqualTo(429);
+    assertThat(k.get("/api/events/%2E%2E/auth/me", null).statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  @DisplayName("behind a trusted proxy the client is the right-most X-Forwarded-For address that is not a trusted proxy")
+  void forwardedForRightMost() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("server").put("rate_limit", "2/minute")
+        .put("trusted_proxies", new io.vertx.core.json.JsonArray().add("127.0.0.1").add("10.1.1.1"));
+    k = TestKernel.start(json);
+    // The client wrote the left part itself; the proxies appended what they saw: 203.0.113.7, then 10.1.1.1.
+    for (String claimed : List.of("6.6.6.6", "7.7.7.7")) {
+      var res = TestKernel.await(k.http.get("/api/auth/me")
+          .putHeader("X-Forwarded-For", claimed + ", 203.0.113.7, 10.1.1.1").send());
+      assertThat(res.statusCode()).isEqualTo(401);
+    }
+
+    var limited = TestKernel.await(k.http.get("/api/auth/me")
+        .putHeader("X-Forwarded-For", "8.8.8.8, 203.0.113.7, 10.1.1.1").send());
+    var other = TestKernel.await(k.http.get("/api/auth/me").putHeader("X-Forwarded-For", "203.0.113.8").send());
+
+    assertThat(limited.statusCode()).as("the same client, whatever it writes on the left").isEqualTo(429);
+    assertThat(other.statusCode()).as("another client behind the proxy").isEqualTo(401);
   }
 
   @Test
