@@ -106,7 +106,8 @@ public final class Kernel {
       ProjectAccess access = new ProjectAccess(db);
       ProjectService projects = new ProjectService(db, access, cliAgents, clock);
       Tokens tokens = new Tokens(vertx, config.auth(), clock);
-      PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost());
+      PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptWorkers(),
+          config.auth().bcryptMaxQueue());
       AccountService accounts = new AccountService(db, config.auth(), tokens, hasher, clock);
       ModelProviders models = ModelProviders.create(vertx, sections.models());
       Pricing pricing = sections.models().pricing();

@@ -63,7 +63,13 @@ public record OrchConfig(
       Path webroot,
       boolean cluster) {}
 
-  /** Account and token settings (API.md §5). */
+  /**
+   * Account and token settings (API.md §5).
+   *
+   * @param bcryptWorkers threads of bcrypt's own pool ({@code auth.bcrypt_workers})
+   * @param bcryptMaxQueue hashes that may wait for one of them before sign-ins get 503
+   *     ({@code auth.bcrypt_max_queue})
+   */
   public record Auth(
       String secretKey,
       String algorithm,
@@ -74,6 +80,8 @@ public record OrchConfig(
       int lockoutThreshold,
       long lockoutWindowSeconds,
       int bcryptCost,
+      int bcryptWorkers,
+      int bcryptMaxQueue,
       List<OidcProviderConfig> oidcProviders,
       List<String> oidcRedirectUris) {
 
@@ -257,6 +265,8 @@ public record OrchConfig(
         r.integerIn("auth.login_lockout_threshold", 5, 1, 1_000_000),
         window,
         r.integerIn("auth.bcrypt_cost", 12, 4, 31),
+        r.integerIn("auth.bcrypt_workers", 2, 1, 256),
+        r.integerIn("auth.bcrypt_max_queue", 32, 0, 100_000),
         List.copyOf(providers),
         redirectUris);
   }

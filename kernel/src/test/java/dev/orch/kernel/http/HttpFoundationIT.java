@@ -218,6 +218,28 @@ class HttpFoundationIT {
   }
 
   @Test
+  @DisplayName("bcrypt has its own bounded pool: when its queue is full, login answers 503 with Retry-After at once")
+  void bcryptQueueFull() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("auth").put("bcrypt_cost", 12).put("bcrypt_workers", 1).put("bcrypt_max_queue", 1);
+    k = TestKernel.start(json);
+    k.signUp("a@example.com", "password1");
+    JsonObject body = new JsonObject().put("email", "a@example.com").put("password", "password1");
+
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> logins = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      logins.add(k.http.post("/api/auth/login").sendJsonObject(body));
+    }
+    List<HttpResponse<Buffer>> answers = logins.stream().map(TestKernel::await).toList();
+
+    assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(200, 503).contains(200, 503);
+    HttpResponse<Buffer> busy = answers.stream().filter(r -> r.statusCode() == 503).findFirst().orElseThrow();
+    assertThat(busy.getHeader("Retry-After")).isEqualTo("1");
+    assertThat(busy.bodyAsJsonObject().getString("detail")).isEqualTo("Too many sign-ins at once, try again shortly");
+    assertSecurityHeaders(busy);
+  }
+
+  @Test
   @DisplayName("X-Forwarded-For is ignored unless the peer is a trusted proxy")
   void forwardedFor() {
     JsonObject json = TestKernel.testConfig(dir);
