@@ -1,5 +1,6 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.projects.JsonDocument;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -112,8 +113,12 @@ final class TaskRepository {
     });
   }
 
-  /** One page of a project's tasks, filtered and sorted, each with {@code depends_on}. */
-  Future<JsonArray> list(SqlClient client, String projectId, TaskService.TaskQuery q) {
+  /**
+   * A page of a project's tasks, filtered and sorted, each with {@code depends_on}, read in pages of
+   * {@link JsonDocument#PAGE} rows while it is written, so that large outputs never sit in memory
+   * all at once.
+   */
+  JsonDocument.Pages list(SqlClient client, String projectId, TaskService.TaskQuery q) {
     List<Object> params = new ArrayList<>();
     params.add(projectId);
     StringBuilder where = new StringBuilder(" WHERE project_id = ?");
@@ -144,20 +149,21 @@ final class TaskRepository {
     // Ties fall back to creation order (API.md §3.5), then the id so that pages never overlap.
     String order = " ORDER BY " + column + " " + direction + (column.equals("created_at") ? "" : ", created_at ASC")
         + ", id ASC";
-    params.add(q.limit());
-    params.add(q.offset());
     // Outputs can be large; a list without them does not read them at all.
     String columns = q.excludeOutput() ? TaskView.COLUMNS.replace(" output_text,", " NULL AS output_text,")
         : TaskView.COLUMNS;
     String sql = "SELECT " + columns + " FROM tasks" + where + order + " LIMIT ? OFFSET ?";
-    return Future.all(client.preparedQuery(sql).execute(Tuple.wrap(params)), TaskView.dependencies(client, projectId))
-        .map(all -> {
-          io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
-          Map<String, JsonArray> deps = all.resultAt(1);
-          JsonArray out = new JsonArray();
-          rows.forEach(row -> out.add(TaskView.taskOut(row, deps.getOrDefault(row.getString("id"), new JsonArray()))));
-          return out;
-        });
+    Future<Map<String, JsonArray>> deps = TaskView.dependencies(client, projectId);
+    return JsonDocument.Pages.byOffset(q.offset(), q.limit(), (limit, offset) -> deps.compose(d -> {
+      List<Object> page = new ArrayList<>(params);
+      page.add(limit);
+      page.add(offset);
+      return client.preparedQuery(sql).execute(Tuple.wrap(page)).map(rows -> {
+        JsonArray out = new JsonArray();
+        rows.forEach(row -> out.add(TaskView.taskOut(row, d.getOrDefault(row.getString("id"), new JsonArray()))));
+        return out;
+      });
+    }));
   }
 
   /** Applies the given columns unless the task is running or completed; false when it was. */

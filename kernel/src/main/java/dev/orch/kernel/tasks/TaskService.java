@@ -3,6 +3,7 @@ package dev.orch.kernel.tasks;
 import dev.orch.kernel.auth.Principal;
 import dev.orch.kernel.bus.Failures;
 import dev.orch.kernel.bus.OrchestratorException;
+import dev.orch.kernel.projects.JsonDocument;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Times;
@@ -51,9 +52,12 @@ public final class TaskService {
     }
   }
 
-  /** {@code TaskOut[]} of the project; 404/403 for the project as in API.md §1.6. */
-  public Future<JsonArray> list(Principal caller, String projectId, TaskQuery query) {
-    return access.project(caller, projectId).compose(p -> repo.list(db.client(), projectId, query));
+  /**
+   * {@code TaskOut[]} of the project, as pages to write one after the other; 404/403 for the project
+   * as in API.md §1.6.
+   */
+  public Future<JsonDocument.Pages> list(Principal caller, String projectId, TaskQuery query) {
+    return access.project(caller, projectId).map(p -> repo.list(db.client(), projectId, query));
   }
 
   /** {@code TaskOut}; 404 {@code Task {id} not found}, 403 {@code You do not own this task's project}. */
