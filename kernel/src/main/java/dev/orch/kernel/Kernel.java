@@ -122,7 +122,7 @@ public final class Kernel {
           new OidcService(vertx, accounts, config.auth()), projects, access,
           ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
           generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(), clock),
-          new EventRepository(db));
+          new EventRepository(db), ApiVerticle.streamQuota(config));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();

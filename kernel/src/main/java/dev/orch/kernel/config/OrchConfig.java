@@ -48,6 +48,7 @@ public record OrchConfig(
    * @param rateLimit the per-IP limit on every {@code /api} route but health and SSE (API.md §18.1)
    * @param endpointRateLimits the per-endpoint limits of API.md §1.9 by rule name; the contract's
    *     values unless {@code server.endpoint_rate_limits} overrides one (tests raise them)
+   * @param sseMaxStreamsPerUser open SSE streams one user may hold on this node; the next is a 429
    */
   public record Server(
       String host,
@@ -59,6 +60,7 @@ public record OrchConfig(
       String logLevel,
       List<String> trustedProxies,
       int sseKeepaliveSec,
+      int sseMaxStreamsPerUser,
       long bodyLimitBytes,
       Path webroot,
       boolean cluster) {}
@@ -105,7 +107,7 @@ public record OrchConfig(
   public OrchConfig withHttpPort(int port) {
     Server s = server;
     return new OrchConfig(raw, dataDir, pluginsDir, db, new Server(s.host(), port, s.corsOrigins(), s.rateLimit(),
-        s.endpointRateLimits(), s.logFormat(), s.logLevel(), s.trustedProxies(), s.sseKeepaliveSec(), s.bodyLimitBytes(), s.webroot(),
+        s.endpointRateLimits(), s.logFormat(), s.logLevel(), s.trustedProxies(), s.sseKeepaliveSec(), s.sseMaxStreamsPerUser(), s.bodyLimitBytes(), s.webroot(),
         s.cluster()), auth, warnings);
   }
 
@@ -179,6 +181,7 @@ public record OrchConfig(
         logLevel.equals("WARNING") ? "WARN" : logLevel,
         r.strings("server.trusted_proxies"),
         r.integerIn("server.sse_keepalive_sec", 30, 1, 3600),
+        r.integerIn("server.sse_max_streams_per_user", 20, 1, 100_000),
         (long) r.positive("server.body_limit_bytes", 1_048_576),
         cwd.resolve(r.string("server.webroot", "./webroot")).normalize(),
         r.bool("server.cluster", false));

@@ -50,11 +50,16 @@ public final class ApiVerticle extends VerticleBase {
   /** What the routes need; built once per process and shared by every instance. */
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
       ProjectAccess access, RateLimiter limiter, UsageService usage, AnalyticsService analytics,
-      long planTimeoutMs, TaskServices tasks, EventRepository events) {}
+      long planTimeoutMs, TaskServices tasks, EventRepository events, StreamQuota streams) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
     this.services = services;
+  }
+
+  /** The per-user cap on open SSE streams ({@code server.sse_max_streams_per_user}), for one process. */
+  public static StreamQuota streamQuota(OrchConfig config) {
+    return new StreamQuota(config.server().sseMaxStreamsPerUser());
   }
 
   /** The rate rules of API.md §1.9 plus the global limit of §18.1. */
@@ -110,7 +115,7 @@ public final class ApiVerticle extends VerticleBase {
     new AnalyticsRoutes(services.analytics()).mount(router, authn);
     new ServiceRoutes(vertx.eventBus()).mount(router, authn);
     new EventRoutes(vertx, services.access(), services.accounts(), services.events(),
-        config.server().sseKeepaliveSec()).mount(router, authn);
+        config.server().sseKeepaliveSec(), services.streams()).mount(router, authn);
 
     mountDashboard(router);
     router.route().failureHandler(HttpErrors::handle);
