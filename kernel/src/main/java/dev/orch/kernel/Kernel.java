@@ -2,7 +2,9 @@ package dev.orch.kernel;
 
 import dev.orch.kernel.admin.AdminService;
 import dev.orch.kernel.agents.CliAgentConfig;
+import dev.orch.kernel.agents.CliAgentPolicy;
 import dev.orch.kernel.agents.CliAgentRunner;
+import dev.orch.kernel.agents.CliSandbox;
 import dev.orch.kernel.auth.AccountService;
 import dev.orch.kernel.auth.OidcService;
 import dev.orch.kernel.auth.PasswordHasher;
@@ -106,11 +108,16 @@ public final class Kernel {
   /** As {@link #start(Vertx, OrchConfig, Clock)} with the sections already validated. */
   public static Future<Kernel> start(Vertx vertx, OrchConfig config, Sections sections, Clock clock) {
     config.warnings().forEach(w -> LOG.warn("config: {}", w));
-    return Db.open(vertx, config.db()).compose(db -> {
-      Tokens tokens = new Tokens(vertx, config.auth(), clock);
-      PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost());
-      AccountService accounts = new AccountService(db, config.auth(), tokens, hasher, clock);
+    Future<CliSandbox> sandbox = CliSandbox.probe(vertx, sections.cliAgents(), System.getenv());
+    return Future.all(Db.open(vertx, config.db()), sandbox).compose(opened -> {
+      Db db = opened.resultAt(0);
+      CliAgentPolicy cliAgents = new CliAgentPolicy(sections.cliAgents(), opened.resultAt(1));
       ProjectAccess access = new ProjectAccess(db);
+      ProjectService projects = new ProjectService(db, access, cliAgents, clock);
+      Tokens tokens = new Tokens(vertx, config.auth(), clock);
+      PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptWorkers(),
+          config.auth().bcryptMaxQueue());
+      AccountService accounts = new AccountService(db, config.auth(), tokens, hasher, clock);
       ModelProviders models = ModelProviders.create(vertx, sections.models());
       Pricing pricing = sections.models().pricing();
       String planningModel = config.raw().getJsonObject("anthropic", new JsonObject())
@@ -121,12 +128,12 @@ public final class Kernel {
       long generateTimeoutMs = PlannerAddresses.generateTimeoutMs(sections.models().anthropic().timeout().toSeconds(),
           sections.models().retry().maxRetries());
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
-          new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock), access,
+          new OidcService(vertx, accounts, config.auth()), projects, access,
           ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
           generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(),
               new dev.orch.kernel.tasks.ExternalSpend(pricing, router, sections.budget().externalOverrunFactor(),
                   sections.executor().externalClaimTimeoutSeconds()), clock),
-          new EventRepository(db), new RagCatalog(vertx, sections.rag()));
+          new EventRepository(db), new RagCatalog(vertx, sections.rag()), ApiVerticle.streamQuota(config));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
@@ -138,7 +145,7 @@ public final class Kernel {
           .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
               new BudgetLedger(sections.budget(), db, clock), dev.orch.kernel.tasks.DiagnosticLog.of(vertx, sections.tasks()),
               DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),
-              router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, sections.cliAgents()),
+              router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, cliAgents, projects),
               config.dataDir())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);

@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +21,15 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code cli_agents.kill_grace_seconds} (5): how long a timed-out or cancelled agent gets between
  *       SIGTERM and SIGKILL;
+ *   <li>{@code cli_agents.allowed} ({@code user}: {@code readonly}, {@code developer}; {@code admin}:
+ *       every profile): the profiles a project owned by a user of each role may run. A role not
+ *       listed may run no CLI agent. The server decides this, not the project's owner;
+ *   <li>{@code cli_agents.unsandboxed} (false): run agents without the OS sandbox where bubblewrap is
+ *       missing or does not work. Without it, CLI agents are refused on such a host;
+ *   <li>{@code cli_agents.sandbox.bwrap} ({@code bwrap}): the bubblewrap executable, on the
+ *       {@code PATH} or as a path;
+ *   <li>{@code cli_agents.sandbox.read_only_paths} ({@code []}): folders an agent sees, read-only,
+ *       besides the system's own (for example a Node.js installed below a home folder);
  *   <li>per agent ({@code claude_code}, {@code codex}, {@code gemini}):
  *       <ul>
  *         <li>{@code binary} ({@link CliAgent#defaultBinary()}): a name looked up on the {@code PATH},
@@ -36,13 +48,22 @@ import java.util.regex.Pattern;
  * @param dataDir the data folder; agents run only in a folder below it
  * @param killGrace the wait between SIGTERM and SIGKILL
  * @param agents the settings of every {@link CliAgent}
+ * @param allowed role → the profiles a project of an owner with that role may run
+ * @param unsandboxed whether agents may run without the sandbox where it does not work
+ * @param sandbox the sandbox's settings
  */
-public record CliAgentConfig(Path dataDir, Duration killGrace, Map<CliAgent, Agent> agents) {
+public record CliAgentConfig(Path dataDir, Duration killGrace, Map<CliAgent, Agent> agents,
+    Map<String, Set<ToolProfile>> allowed, boolean unsandboxed, Sandbox sandbox) {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1800);
   public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(5);
   public static final ToolProfile DEFAULT_PROFILE = ToolProfile.DEVELOPER;
+  /** Users may read and edit their project; only admins may run an agent without its CLI's own limits. */
+  public static final Map<String, Set<ToolProfile>> DEFAULT_ALLOWED = Map.of(
+      "user", Set.of(ToolProfile.READONLY, ToolProfile.DEVELOPER),
+      "admin", Set.of(ToolProfile.values()));
 
   static final String SECTION = "cli_agents";
+  private static final Set<String> OWN_KEYS = Set.of("kill_grace_seconds", "allowed", "unsandboxed", "sandbox");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /**
@@ -67,6 +88,20 @@ public record CliAgentConfig(Path dataDir, Duration killGrace, Map<CliAgent, Age
     }
   }
 
+  /**
+   * The OS sandbox every agent runs in (see {@link CliSandbox}).
+   *
+   * @param bwrap the bubblewrap executable: a name on the {@code PATH}, or a path
+   * @param readOnlyPaths extra folders visible read-only inside the sandbox
+   */
+  public record Sandbox(String bwrap, List<Path> readOnlyPaths) {
+    public static final Sandbox DEFAULT = new Sandbox("bwrap", List.of());
+
+    public Sandbox {
+      readOnlyPaths = List.copyOf(readOnlyPaths);
+    }
+  }
+
   public CliAgentConfig {
     dataDir = dataDir.toAbsolutePath().normalize();
     EnumMap<CliAgent, Agent> all = new EnumMap<>(CliAgent.class);
@@ -74,11 +109,25 @@ public record CliAgentConfig(Path dataDir, Duration killGrace, Map<CliAgent, Age
       all.put(agent, agents.getOrDefault(agent, Agent.defaults(agent)));
     }
     agents = Map.copyOf(all);
+    Map<String, Set<ToolProfile>> grants = new LinkedHashMap<>();
+    allowed.forEach((role, profiles) -> grants.put(role, profiles.isEmpty() ? Set.of()
+        : Set.copyOf(EnumSet.copyOf(profiles))));
+    allowed = Map.copyOf(grants);
+  }
+
+  /** The defaults for everything but the data folder. */
+  public CliAgentConfig(Path dataDir) {
+    this(dataDir, DEFAULT_KILL_GRACE, Map.of(), DEFAULT_ALLOWED, false, Sandbox.DEFAULT);
   }
 
   /** The settings of {@code agent}. */
   public Agent agent(CliAgent agent) {
     return agents.get(agent);
+  }
+
+  /** The profiles a project owned by a user with {@code role} may run; empty for an unknown role. */
+  public Set<ToolProfile> allowed(String role) {
+    return role == null ? Set.of() : allowed.getOrDefault(role, Set.of());
   }
 
   /** Reads the section from the validated configuration. */
@@ -100,14 +149,54 @@ public record CliAgentConfig(Path dataDir, Duration killGrace, Map<CliAgent, Age
         DEFAULT_KILL_GRACE.toMillis() / 1000.0);
     Map<CliAgent, Agent> agents = new EnumMap<>(CliAgent.class);
     for (String name : section.fieldNames()) {
-      if (name.equals("kill_grace_seconds")) {
+      if (OWN_KEYS.contains(name)) {
         continue;
       }
       CliAgent agent = CliAgent.fromWire(name).filter(a -> a.wire().equals(name)).orElseThrow(() ->
           new ConfigException(SECTION + "." + name + " is not a CLI agent; known: claude_code, codex, gemini"));
       agents.put(agent, agent(agent, object(section, SECTION + "." + name, name)));
     }
-    return new CliAgentConfig(dataDir, grace, agents);
+    Object unsandboxed = section.getValue("unsandboxed");
+    if (unsandboxed != null && !(unsandboxed instanceof Boolean)) {
+      throw new ConfigException(SECTION + ".unsandboxed must be true or false, got " + unsandboxed);
+    }
+    return new CliAgentConfig(dataDir, grace, agents, allowed(section), Boolean.TRUE.equals(unsandboxed),
+        sandbox(object(section, SECTION + ".sandbox", "sandbox")));
+  }
+
+  private static Map<String, Set<ToolProfile>> allowed(JsonObject section) {
+    if (section.getValue("allowed") == null) {
+      return DEFAULT_ALLOWED;
+    }
+    JsonObject json = object(section, SECTION + ".allowed", "allowed");
+    Map<String, Set<ToolProfile>> out = new LinkedHashMap<>();
+    for (String role : json.fieldNames()) {
+      String key = SECTION + ".allowed." + role;
+      Set<ToolProfile> profiles = EnumSet.noneOf(ToolProfile.class);
+      for (String name : strings(json, key, role)) {
+        profiles.add(ToolProfile.fromWire(name).filter(p -> p.wire().equals(name)).orElseThrow(() ->
+            new ConfigException(key + " entries must be readonly, developer or full_access, got '" + name + "'")));
+      }
+      out.put(role, profiles);
+    }
+    return out;
+  }
+
+  private static Sandbox sandbox(JsonObject json) {
+    String prefix = SECTION + ".sandbox.";
+    String bwrap = string(json, prefix + "bwrap", "bwrap", Sandbox.DEFAULT.bwrap());
+    if (bwrap.isBlank()) {
+      throw new ConfigException(prefix + "bwrap must name the bubblewrap executable, got an empty string");
+    }
+    List<Path> paths = new ArrayList<>();
+    for (String path : strings(json, prefix + "read_only_paths", "read_only_paths")) {
+      Path p = Path.of(path);
+      if (!p.isAbsolute()) {
+        throw new ConfigException(prefix + "read_only_paths entries must be absolute paths, got '" + path + "'");
+      }
+      paths.add(p.normalize());
+    }
+    return new Sandbox(bwrap.trim(), paths);
   }
 
   private static Agent agent(CliAgent agent, JsonObject json) {

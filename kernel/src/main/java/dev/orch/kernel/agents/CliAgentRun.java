@@ -90,8 +90,9 @@ public final class CliAgentRun {
   /**
    * Completes on the starting context once the process has exited and its output was delivered:
    * with a {@link CliAgentResult} for every run that started (also when it failed, timed out or was
-   * cancelled). Fails with an {@code OrchestratorException} when it could not start: 403 for a
-   * working directory outside the data folder, 400 for one that does not exist, 503 when the CLI is
+   * cancelled). Fails with an {@code OrchestratorException} when it could not start: 403 when the
+   * policy refuses it (CLI agents disabled on this host, or a profile the project owner's role may
+   * not run), 403 for a working directory outside the data folder, 400 for one that does not exist, 503 when the CLI is
    * not installed or cannot be executed.
    */
   public Future<CliAgentResult> result() {

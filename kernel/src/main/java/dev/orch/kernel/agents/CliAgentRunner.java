@@ -22,10 +22,14 @@ import org.slf4j.LoggerFactory;
  * Runs a task on a CLI agent (Claude Code, Codex, Gemini CLI) as a subprocess in the project's
  * folder, streaming what it prints and enforcing a timeout.
  *
- * <p>The child gets a minimal environment: {@code PATH} and {@code HOME} (where the CLIs keep their
- * logins) and the variables of {@code cli_agents.<agent>.env_allow}, taken from the environment this
- * runner was given. Nothing else of the server's environment (its JWT secret, database URL, other
- * providers' keys) reaches the agent, and no variable value is ever logged.
+ * <p>Before a run starts, the {@link CliAgentPolicy} checks it against the role of the project's
+ * owner, read at that moment; and the run is confined by the OS sandbox ({@link CliSandbox}) where
+ * the host has one. A refused run starts no process.
+ *
+ * <p>The child gets a minimal environment: {@code PATH}, {@code HOME} (the sandbox's empty one) and
+ * the variables of {@code cli_agents.<agent>.env_allow}, taken from the environment this runner was
+ * given. Nothing else of the server's environment (its JWT secret, database URL, other providers'
+ * keys) reaches the agent, and no variable value is ever logged.
  *
  * <p>Usable from any Vert.x context; it never blocks the caller.
  */
@@ -33,22 +37,36 @@ public final class CliAgentRunner {
   private static final Logger LOG = LoggerFactory.getLogger(CliAgentRunner.class);
 
   private final Vertx vertx;
+  private final CliAgentPolicy policy;
   private final CliAgentConfig config;
+  private final OwnerRoles owners;
   private final Map<String, String> environment;
 
   /** A runner over the server's own environment. */
-  public CliAgentRunner(Vertx vertx, CliAgentConfig config) {
-    this(vertx, config, System.getenv());
+  public CliAgentRunner(Vertx vertx, CliAgentPolicy policy, OwnerRoles owners) {
+    this(vertx, policy, owners, System.getenv());
   }
 
   /**
-   * A runner over the given environment: the source of the child's {@code PATH}, {@code HOME} and
-   * allowed variables, and the {@code PATH} the binaries are looked up on.
+   * A runner over the given environment: the source of the child's {@code PATH} and allowed
+   * variables, and the {@code PATH} the binaries are looked up on.
    */
-  public CliAgentRunner(Vertx vertx, CliAgentConfig config, Map<String, String> environment) {
+  public CliAgentRunner(Vertx vertx, CliAgentPolicy policy, OwnerRoles owners, Map<String, String> environment) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.config = Objects.requireNonNull(config, "config");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.config = policy.config();
+    this.owners = Objects.requireNonNull(owners, "owners");
     this.environment = Map.copyOf(environment);
+  }
+
+  /**
+   * Checks {@code request} against the policy, with the role its project's owner has now.
+   *
+   * @return the profile it would run with; fails 403 when it may not run
+   */
+  public Future<ToolProfile> admit(CliAgentRequest request) {
+    return owners.role(request.projectId())
+        .map(role -> policy.admit(role, request.agent(), request.profile()));
   }
 
   /**
@@ -73,13 +91,15 @@ public final class CliAgentRunner {
     ToolProfile profile = Objects.requireNonNullElse(request.profile(), settings.defaultProfile());
     Duration timeout = Objects.requireNonNullElse(request.timeout(), settings.timeout());
     CliAgentRun run = new CliAgentRun(vertx, context, request, profile, timeout, config.killGrace(), onOutput);
-    context.executeBlocking(() -> launch(request, profile, settings), false).onComplete(ar -> {
-      if (ar.succeeded()) {
-        run.started(ar.result().process(), ar.result().command());
-      } else {
-        run.failedToStart(ar.cause());
-      }
-    });
+    admit(request)
+        .compose(admitted -> context.executeBlocking(() -> launch(request, admitted, settings), false))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            run.started(ar.result().process(), ar.result().command());
+          } else {
+            run.failedToStart(ar.cause());
+          }
+        });
     return run;
   }
 
@@ -88,12 +108,14 @@ public final class CliAgentRunner {
   private Launched launch(CliAgentRequest request, ToolProfile profile, CliAgentConfig.Agent settings) {
     Path dir = workingDirectory(request.workingDirectory());
     Path binary = binary(request.agent(), settings.binary());
-    List<String> argv = AgentCommand.argv(request.agent(), profile, binary.toString(), settings.extraArgs());
+    List<String> argv = policy.sandbox().wrap(AgentCommand.argv(request.agent(), profile, realPath(binary).toString(),
+        settings.extraArgs()), dir);
     ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile());
     Map<String, String> env = builder.environment();
     env.clear();
     env.putAll(childEnvironment(settings));
-    LOG.debug("cli agent command [agent: {}, argv: {}, variables: {}]", request.agent().wire(), argv, env.keySet());
+    LOG.debug("cli agent command [agent: {}, argv: {}, variables: {}, sandbox: {}]", request.agent().wire(), argv,
+        env.keySet(), policy.sandbox().mode());
     try {
       return new Launched(builder.start(), binary.getFileName().toString());
     } catch (IOException e) {
@@ -166,10 +188,22 @@ public final class CliAgentRunner {
         + agent.wire() + ".binary)", false);
   }
 
+  /** The file a link leads to: inside the sandbox, only that file is visible, not the link. */
+  private static Path realPath(Path binary) {
+    try {
+      return binary.toRealPath();
+    } catch (IOException e) {
+      return binary;
+    }
+  }
+
   private Map<String, String> childEnvironment(CliAgentConfig.Agent settings) {
     Map<String, String> env = new TreeMap<>();
     copy(env, "PATH");
-    copy(env, "HOME");
+    String home = policy.sandbox().home(environment.get("HOME"));
+    if (home != null) {
+      env.put("HOME", home);
+    }
     settings.envAllow().forEach(name -> copy(env, name));
     return env;
   }

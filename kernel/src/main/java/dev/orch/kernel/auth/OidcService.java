@@ -174,7 +174,8 @@ public final class OidcService {
         })
         .compose(user -> {
           JsonObject idToken = user.attributes().getJsonObject("idToken");
-          if (idToken != null && nonce != null && idToken.containsKey("nonce") && !nonce.equals(idToken.getValue("nonce"))) {
+          // The login always sends a nonce: the ID token must carry it back (OIDC Core §3.1.3.7).
+          if (nonce != null && (idToken == null || !nonce.equals(idToken.getValue("nonce")))) {
             return Future.failedFuture(OrchestratorException.badRequest("OIDC nonce mismatch"));
           }
           if (idToken != null && idToken.getValue("sub") instanceof String && idToken.containsKey("email")) {
@@ -184,9 +185,13 @@ public final class OidcService {
               .recover(err -> Future.failedFuture(OrchestratorException.badGateway("OIDC authentication failed")))
               .map(info -> claims(idToken == null ? info : idToken.copy().mergeIn(info)));
         })
-        .compose(claims -> claims.subject() == null || claims.email() == null
-            ? Future.failedFuture(OrchestratorException.badRequest("OIDC provider returned no subject or email"))
-            : Future.succeededFuture(claims));
+        .compose(claims -> {
+          if (claims.subject() == null || claims.email() == null) {
+            return Future.failedFuture(OrchestratorException.badRequest("OIDC provider returned no subject or email"));
+          }
+          return EmailAddress.valid(claims.email()) ? Future.succeededFuture(claims)
+              : Future.failedFuture(OrchestratorException.badRequest("OIDC provider returned an invalid email"));
+        });
   }
 
   private static Claims claims(JsonObject c) {

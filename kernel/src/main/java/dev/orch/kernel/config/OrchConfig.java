@@ -48,6 +48,7 @@ public record OrchConfig(
    * @param rateLimit the per-IP limit on every {@code /api} route but health and SSE (API.md §18.1)
    * @param endpointRateLimits the per-endpoint limits of API.md §1.9 by rule name; the contract's
    *     values unless {@code server.endpoint_rate_limits} overrides one (tests raise them)
+   * @param sseMaxStreamsPerUser open SSE streams one user may hold on this node; the next is a 429
    */
   public record Server(
       String host,
@@ -59,11 +60,18 @@ public record OrchConfig(
       String logLevel,
       List<String> trustedProxies,
       int sseKeepaliveSec,
+      int sseMaxStreamsPerUser,
       long bodyLimitBytes,
       Path webroot,
       boolean cluster) {}
 
-  /** Account and token settings (API.md §5). */
+  /**
+   * Account and token settings (API.md §5).
+   *
+   * @param bcryptWorkers threads of bcrypt's own pool ({@code auth.bcrypt_workers})
+   * @param bcryptMaxQueue hashes that may wait for one of them before sign-ins get 503
+   *     ({@code auth.bcrypt_max_queue})
+   */
   public record Auth(
       String secretKey,
       String algorithm,
@@ -74,6 +82,8 @@ public record OrchConfig(
       int lockoutThreshold,
       long lockoutWindowSeconds,
       int bcryptCost,
+      int bcryptWorkers,
+      int bcryptMaxQueue,
       List<OidcProviderConfig> oidcProviders,
       List<String> oidcRedirectUris) {
 
@@ -97,7 +107,7 @@ public record OrchConfig(
   public OrchConfig withHttpPort(int port) {
     Server s = server;
     return new OrchConfig(raw, dataDir, pluginsDir, db, new Server(s.host(), port, s.corsOrigins(), s.rateLimit(),
-        s.endpointRateLimits(), s.logFormat(), s.logLevel(), s.trustedProxies(), s.sseKeepaliveSec(), s.bodyLimitBytes(), s.webroot(),
+        s.endpointRateLimits(), s.logFormat(), s.logLevel(), s.trustedProxies(), s.sseKeepaliveSec(), s.sseMaxStreamsPerUser(), s.bodyLimitBytes(), s.webroot(),
         s.cluster()), auth, warnings);
   }
 
@@ -171,6 +181,7 @@ public record OrchConfig(
         logLevel.equals("WARNING") ? "WARN" : logLevel,
         r.strings("server.trusted_proxies"),
         r.integerIn("server.sse_keepalive_sec", 30, 1, 3600),
+        r.integerIn("server.sse_max_streams_per_user", 20, 1, 100_000),
         (long) r.positive("server.body_limit_bytes", 1_048_576),
         cwd.resolve(r.string("server.webroot", "./webroot")).normalize(),
         r.bool("server.cluster", false));
@@ -257,6 +268,8 @@ public record OrchConfig(
         r.integerIn("auth.login_lockout_threshold", 5, 1, 1_000_000),
         window,
         r.integerIn("auth.bcrypt_cost", 12, 4, 31),
+        r.integerIn("auth.bcrypt_workers", 2, 1, 256),
+        r.integerIn("auth.bcrypt_max_queue", 32, 0, 100_000),
         List.copyOf(providers),
         redirectUris);
   }

@@ -64,27 +64,38 @@ final class CliTaskRun implements Attempt {
         + "\n</task>";
     double estimate = pricing.has(estimateModel)
         ? pricing.estimate(estimateModel, prompt.length() / 4 + 2000, task.maxTokens()).doubleValue() : 0;
-    return vertx.executeBlocking(() -> Files.createDirectories(workspace))
-        .compose(dir -> budget.reserve(new ReserveRequest(estimate, task.projectId(), task.id(), "execution", null)))
-        .transform(reserved -> {
-          if (reserved.failed()) {
-            return Future.failedFuture(new TaskRun.Failed(reserved.cause(), TaskRun.Result.none(agent.wire()),
-                Budget.refused(reserved.cause())));
-          }
-          String reservationId = reserved.result();
-          CliAgentRequest request = CliAgentRequest.of(agent, prompt, workspace).forTask(task.projectId(), task.id())
-              .withProfile(profile);
-          handle = runner.start(request, this::onOutput);
-          if (cancelled) {
-            handle.cancel();
-          }
-          return handle.result().compose(result -> {
-            TaskRun.Result spent = spent(result);
-            UsageRecord usage = new UsageRecord(Ids.hex32(), reservationId, task.projectId(), task.id(), agent.wire(),
-                spent.model(), spent.promptTokens(), spent.completionTokens(), spent.costUsd(), "execution");
-            return budget.record(usage).compose(v -> outcome(result, spent));
-          });
-        });
+    CliAgentRequest request = CliAgentRequest.of(agent, prompt, workspace).forTask(task.projectId(), task.id())
+        .withProfile(profile);
+    // Checked here, with the owner's role as it is now, before anything is reserved or started; the
+    // runner checks again when it starts the process.
+    return runner.admit(request)
+        .compose(admitted -> vertx.executeBlocking(() -> Files.createDirectories(workspace)))
+        .compose(dir -> budget.reserve(new ReserveRequest(estimate, task.projectId(), task.id(), "execution", null))
+            .transform(reserved -> {
+              if (reserved.failed()) {
+                return Future.failedFuture(new TaskRun.Failed(reserved.cause(), TaskRun.Result.none(agent.wire()),
+                    Budget.refused(reserved.cause())));
+              }
+              return started(request, reserved.result());
+            }));
+  }
+
+  private Future<TaskRun.Result> started(CliAgentRequest request, String reservationId) {
+    handle = runner.start(request, this::onOutput);
+    if (cancelled) {
+      handle.cancel();
+    }
+    return handle.result().transform(ran -> {
+      if (ran.failed()) {
+        // Nothing ran, nothing was spent: the hold goes back at once instead of at its expiry.
+        return budget.release(reservationId).transform(released -> Future.failedFuture(ran.cause()));
+      }
+      CliAgentResult result = ran.result();
+      TaskRun.Result spent = spent(result);
+      UsageRecord usage = new UsageRecord(Ids.hex32(), reservationId, task.projectId(), task.id(), agent.wire(),
+          spent.model(), spent.promptTokens(), spent.completionTokens(), spent.costUsd(), "execution");
+      return budget.record(usage).compose(v -> outcome(result, spent));
+    });
   }
 
   private void onOutput(CliAgentOutput line) {

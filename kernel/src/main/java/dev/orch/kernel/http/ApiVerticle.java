@@ -11,8 +11,11 @@ import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.rag.RagCatalog;
 import dev.orch.kernel.tasks.TaskServices;
+import dev.orch.kernel.bus.OrchestratorException;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -45,11 +48,16 @@ public final class ApiVerticle extends VerticleBase {
   /** What the routes need; built once per process and shared by every instance. */
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
       ProjectAccess access, RateLimiter limiter, UsageService usage, AnalyticsService analytics,
-      long planTimeoutMs, TaskServices tasks, EventRepository events, RagCatalog rag) {}
+      long planTimeoutMs, TaskServices tasks, EventRepository events, RagCatalog rag, StreamQuota streams) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
     this.services = services;
+  }
+
+  /** The per-user cap on open SSE streams ({@code server.sse_max_streams_per_user}), for one process. */
+  public static StreamQuota streamQuota(OrchConfig config) {
+    return new StreamQuota(config.server().sseMaxStreamsPerUser());
   }
 
   /** The rate rules of API.md §1.9 plus the global limit of §18.1. */
@@ -117,7 +125,7 @@ public final class ApiVerticle extends VerticleBase {
     new ServiceRoutes(vertx.eventBus()).mount(router, authn);
     new RagRoutes(services.rag()).mount(router, authn);
     new EventRoutes(vertx, services.access(), services.accounts(), services.events(),
-        config.server().sseKeepaliveSec()).mount(router, authn);
+        config.server().sseKeepaliveSec(), services.streams()).mount(router, authn);
 
     if (dashboard != null) {
       dashboard.mount(router);
@@ -130,13 +138,31 @@ public final class ApiVerticle extends VerticleBase {
     return router;
   }
 
-  private CorsHandler cors() {
+  /**
+   * CORS for the configured origins (API.md §7.3). A request from another origin gets no CORS
+   * header: a preflight is refused with 403, anything else is served as if it had no Origin (the
+   * browser then keeps the answer from the page).
+   */
+  private Handler<RoutingContext> cors() {
     var origins = config.server().corsOrigins();
-    CorsHandler cors = origins.contains("*") ? CorsHandler.create() : CorsHandler.create().addOrigins(origins);
-    return cors.allowCredentials(!origins.contains("*"))
+    boolean any = origins.contains("*");
+    CorsHandler cors = any ? CorsHandler.create() : CorsHandler.create().addOrigins(origins);
+    cors.allowCredentials(!any)
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS))
         .allowedHeaders(Set.of("Authorization", "Content-Type"))
         .exposedHeader("X-Request-ID");
+    Set<String> allowed = Set.copyOf(origins);
+    return ctx -> {
+      String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+      if (origin == null || any || allowed.contains(origin)) {
+        cors.handle(ctx);
+      } else if (ctx.request().method() == HttpMethod.OPTIONS
+          && ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null) {
+        ctx.fail(OrchestratorException.forbidden("CORS origin not allowed"));
+      } else {
+        ctx.next();
+      }
+    };
   }
 
   /**
@@ -169,11 +195,16 @@ public final class ApiVerticle extends VerticleBase {
     ctx.next();
   }
 
-  /** The per-IP limit on every API route but health and the SSE stream itself. */
+  /**
+   * The per-IP limit on every API route but health and the SSE stream itself, decided on the path
+   * the router matches ({@code /api/events/%2e%2e/projects} is {@code /api/projects}).
+   */
   private void globalLimit(RoutingContext ctx, ClientIp clientIp) {
-    String path = ctx.request().path();
-    boolean exempt = path.equals("/api/health")
-        || (ctx.request().method() == HttpMethod.GET && path.startsWith("/api/events/") && !path.endsWith("/token"));
+    String path = ctx.normalizedPath();
+    String events = "/api/events/";
+    boolean stream = ctx.request().method() == HttpMethod.GET && path.startsWith(events)
+        && path.length() > events.length() && path.indexOf('/', events.length()) < 0;
+    boolean exempt = path.equals("/api/health") || stream;
     if (!exempt) {
       services.limiter().acquire(RULE_GLOBAL, clientIp.of(ctx));
     }

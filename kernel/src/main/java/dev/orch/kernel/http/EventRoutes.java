@@ -28,13 +28,16 @@ final class EventRoutes {
   private final AccountService accounts;
   private final EventRepository events;
   private final long keepaliveMs;
+  private final StreamQuota quota;
 
-  EventRoutes(Vertx vertx, ProjectAccess access, AccountService accounts, EventRepository events, int keepaliveSec) {
+  EventRoutes(Vertx vertx, ProjectAccess access, AccountService accounts, EventRepository events, int keepaliveSec,
+      StreamQuota quota) {
     this.vertx = vertx;
     this.access = access;
     this.accounts = accounts;
     this.events = events;
     this.keepaliveMs = keepaliveSec * 1000L;
+    this.quota = quota;
   }
 
   void mount(Router router, Authn authn) {
@@ -60,10 +63,18 @@ final class EventRoutes {
     // A repeated parameter: the last one wins, as in the original's framework.
     authorize(token.get(token.size() - 1), projectId)
         .onSuccess(userId -> {
-          if (!ctx.response().closed()) {
-            new EventStream(vertx, ctx.response(), events, projectId, lastEventId(ctx), keepaliveMs,
-                EdgeHandler.requestId(ctx)).open(ctx.request().version());
+          if (ctx.response().closed()) {
+            return;
           }
+          Runnable release;
+          try {
+            release = quota.open(userId);
+          } catch (OrchestratorException tooMany) {
+            ctx.fail(tooMany);
+            return;
+          }
+          new EventStream(vertx, ctx.response(), events, projectId, lastEventId(ctx), keepaliveMs,
+              EdgeHandler.requestId(ctx), release).open(ctx.request().version());
         })
         .onFailure(ctx::fail);
   }

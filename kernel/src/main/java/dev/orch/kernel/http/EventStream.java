@@ -59,6 +59,7 @@ final class EventStream {
   private final Long resumeAfter;
   private final long keepaliveMs;
   private final String requestId;
+  private final Runnable onClose;
 
   private final TreeMap<Long, JsonObject> held = new TreeMap<>();
   private MessageConsumer<Object> consumer;
@@ -75,9 +76,10 @@ final class EventStream {
 
   /**
    * @param resumeAfter the client's Last-Event-ID, or null for live events only
+   * @param onClose run once when the stream closes, however it ends
    */
   EventStream(Vertx vertx, HttpServerResponse response, EventRepository events, String projectId, Long resumeAfter,
-      long keepaliveMs, String requestId) {
+      long keepaliveMs, String requestId, Runnable onClose) {
     this.vertx = vertx;
     this.response = response;
     this.events = events;
@@ -85,6 +87,7 @@ final class EventStream {
     this.resumeAfter = resumeAfter;
     this.keepaliveMs = keepaliveMs;
     this.requestId = requestId;
+    this.onClose = onClose;
   }
 
   /** Bytes queued for SSE clients in this process and not yet taken by their sockets. */
@@ -299,6 +302,7 @@ final class EventStream {
       return;
     }
     closed = true;
+    onClose.run();
     vertx.cancelTimer(timer);
     held.clear();
     if (consumer != null) {

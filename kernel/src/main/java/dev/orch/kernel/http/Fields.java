@@ -1,5 +1,6 @@
 package dev.orch.kernel.http;
 
+import dev.orch.kernel.auth.EmailAddress;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -8,8 +9,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Strict reads of a JSON request body. Every problem is collected, then {@link #check()} throws one
@@ -17,10 +16,6 @@ import java.util.regex.Pattern;
  * where a string is expected is an error, as is a fraction where an integer is expected.
  */
 public final class Fields {
-  // Syntactic check only (no DNS): a dot-atom local part and a dotted domain of LDH labels.
-  private static final Pattern EMAIL = Pattern.compile(
-      "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-          + "@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$");
 
   private final JsonObject body;
   private final JsonArray errors = new JsonArray();
@@ -213,13 +208,12 @@ public final class Fields {
       return null;
     }
     String trimmed = raw.strip();
-    if (trimmed.length() > 320 || !EMAIL.matcher(trimmed).matches()) {
+    if (!EmailAddress.valid(trimmed)) {
       add("value_error", name, "value is not a valid email address: An email address must have an @-sign"
           + " followed by a valid domain.", raw, new JsonObject().put("reason", "invalid email address"));
       return null;
     }
-    int at = trimmed.lastIndexOf('@');
-    return trimmed.substring(0, at) + "@" + trimmed.substring(at + 1).toLowerCase(Locale.ROOT);
+    return EmailAddress.normalised(trimmed);
   }
 
   /** Throws when any read failed. */

@@ -1,5 +1,6 @@
 package dev.orch.kernel.http;
 
+import dev.orch.kernel.bus.Busy;
 import dev.orch.kernel.bus.Failures;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.bus.Unauthorized;
@@ -39,6 +40,9 @@ public final class HttpErrors {
       if (failure instanceof Unauthorized u && u.challenge()) {
         response.putHeader("WWW-Authenticate", "Bearer");
       }
+      if (failure instanceof Busy busy) {
+        response.putHeader("Retry-After", Integer.toString(busy.retryAfterSeconds()));
+      }
     } else if (failure instanceof HttpException he) {
       status = he.getStatusCode();
       detail = textFor(status, he.getPayload());
@@ -47,6 +51,10 @@ public final class HttpErrors {
       status = Failures.status(re);
       detail = re.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE && re.getMessage() != null
           ? re.getMessage() : textFor(status, null);
+    } else if (failure != null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      // A handler of vertx-web that failed the request with a client error and its own exception.
+      status = ctx.statusCode();
+      detail = textFor(status, null);
     } else if (failure != null) {
       status = 500;
       detail = Failures.INTERNAL;
@@ -54,7 +62,7 @@ public final class HttpErrors {
       status = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
       detail = textFor(status, null);
     }
-    if (status >= 500) {
+    if (status >= 500 && !(failure instanceof Busy)) {
       LOG.error("request failed [request: {}, method: {}, path: {}, status: {}]",
           EdgeHandler.requestId(ctx), ctx.request().method(), ctx.request().path(), status, failure);
     } else if (status != 404 && status != 401) {

@@ -9,6 +9,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** {@code /api/projects} (API.md §3.4) but planning, approval and execution. */
 final class ProjectRoutes {
@@ -93,11 +94,8 @@ final class ProjectRoutes {
   private void export(RoutingContext ctx) {
     limiter.acquire("export", clientIp.of(ctx));
     String projectId = ctx.pathParam("project_id");
-    projects.export(Authn.principal(ctx), projectId).onSuccess(body -> ctx.response()
-            .putHeader("Content-Type", "application/json")
-            .putHeader("Content-Disposition", "attachment; filename=\"project_" + projectId + ".json\"")
-            .end(body.encode()))
-        .onFailure(ctx::fail);
+    StreamedJson.object(ctx, 200, Map.of("Content-Disposition", "attachment; filename=\"project_" + projectId + ".json\""),
+        projects.export(Authn.principal(ctx), projectId));
   }
 
   /** {@code repo_path}: no {@code ..} segment, absolute after normalisation, stored normalised. */

@@ -1,5 +1,8 @@
 package dev.orch.kernel.http;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.config.RateSpec;
 import io.github.bucket4j.Bandwidth;
@@ -10,31 +13,41 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Per-client fixed-window limits (API.md §1.9, §18.1), one Bucket4j bucket per (rule, client).
  * Shared by every ApiVerticle instance of the process; each node of a cluster counts its own.
+ *
+ * <p>Each rule keeps its clients in a Caffeine cache: at most {@link #MAX_CLIENTS}, a client's bucket
+ * forgotten once it has been idle for the rule's window (it would be full again by then), removed by
+ * Caffeine's scheduler thread rather than on a request. When more clients come than fit, the least
+ * useful are dropped first; one that keeps asking, like a client being limited, stays.
  */
 public final class RateLimiter {
   /** The contract's 429 text. */
   public static final String TOO_MANY = "Rate limit exceeded. Try again later.";
-  private static final int SWEEP_ABOVE = 10_000;
+  /** Clients tracked per rule; beyond it the cache evicts. */
+  static final int MAX_CLIENTS = 100_000;
 
-  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
-  private final Map<String, RateSpec> rules = new ConcurrentHashMap<>();
+  private record Rule(RateSpec spec, Cache<String, Bucket> clients) {}
+
+  private final Map<String, Rule> rules = new ConcurrentHashMap<>();
 
   /** Declares a rule; a rule's spec is fixed once declared. */
   public RateLimiter rule(String name, RateSpec spec) {
-    rules.put(name, spec);
+    Cache<String, Bucket> clients = Caffeine.newBuilder()
+        .maximumSize(MAX_CLIENTS)
+        .expireAfterAccess(spec.window())
+        .scheduler(Scheduler.systemScheduler())
+        .build();
+    rules.put(name, new Rule(spec, clients));
     return this;
   }
 
   /** Takes one permit of {@code rule} for {@code client}; throws 429 when none is left. */
   public void acquire(String rule, String client) {
-    RateSpec spec = rules.get(rule);
-    if (spec == null) {
+    Rule r = rules.get(rule);
+    if (r == null) {
       throw new IllegalArgumentException("unknown rate rule " + rule);
     }
-    if (buckets.size() > SWEEP_ABOVE) {
-      sweep();
-    }
-    Bucket bucket = buckets.computeIfAbsent(rule + '|' + client, k -> Bucket.builder()
+    RateSpec spec = r.spec();
+    Bucket bucket = r.clients().get(client, k -> Bucket.builder()
         .addLimit(Bandwidth.builder().capacity(spec.permits()).refillIntervally(spec.permits(), spec.window()).build())
         .build());
     if (!bucket.tryConsume(1)) {
@@ -42,11 +55,10 @@ public final class RateLimiter {
     }
   }
 
-  /** Drops buckets that are full again: they hold no information. */
-  private void sweep() {
-    buckets.entrySet().removeIf(e -> {
-      RateSpec spec = rules.get(e.getKey().substring(0, e.getKey().indexOf('|')));
-      return spec != null && e.getValue().getAvailableTokens() >= spec.permits();
-    });
+  /** How many clients {@code rule} tracks now, after pending removals. */
+  long tracked(String rule) {
+    Cache<String, Bucket> clients = rules.get(rule).clients();
+    clients.cleanUp();
+    return clients.estimatedSize();
   }
 }

@@ -51,7 +51,7 @@ final class TaskRoutes {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    Replies.json(ctx, 200, tasks.list(Authn.principal(ctx), ctx.pathParam("project_id"),
+    StreamedJson.array(ctx, 200, tasks.list(Authn.principal(ctx), ctx.pathParam("project_id"),
         new TaskQuery(status, wave, phase, tier, search, sort, sortDir, excludeOutput, limit, offset)));
   }
 

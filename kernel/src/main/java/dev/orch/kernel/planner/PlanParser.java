@@ -14,6 +14,10 @@ import java.util.regex.Pattern;
  * else each balanced top-level {@code {...}} in turn, after a leading {@code <thinking>} block,
  * taking the first that parses and has a task list; else the same candidates with trailing commas
  * removed. Fences, prose and nested braces inside strings are handled by the brace scanner.
+ *
+ * <p>A task list may be empty (a {@code tasks} array, or {@code phases} none of which has tasks):
+ * such a plan is stored, and approving it answers 400 {@code Plan has no tasks} (API.md §3.4). A
+ * candidate with tasks is still preferred over an empty one.
  */
 public final class PlanParser {
   private static final Pattern THINKING = Pattern.compile("(?s)^\\s*<thinking>.*?</thinking>");
@@ -23,7 +27,7 @@ public final class PlanParser {
 
   /** The plan object, or empty when the answer holds none. */
   public static Optional<JsonObject> parse(String answer) {
-    return firstObject(answer, PlanParser::hasTasks);
+    return firstObject(answer, PlanParser::hasTasks).or(() -> firstObject(answer, PlanParser::hasTaskList));
   }
 
   /**
@@ -64,6 +68,11 @@ public final class PlanParser {
       }
     }
     return false;
+  }
+
+  /** A plan's shape, tasks or not: a {@code tasks} array, or a {@code phases} array. */
+  static boolean hasTaskList(JsonObject plan) {
+    return plan.getValue("tasks") instanceof JsonArray || plan.getValue("phases") instanceof JsonArray;
   }
 
   /** Every balanced top-level object, in order; braces inside JSON strings do not count. */

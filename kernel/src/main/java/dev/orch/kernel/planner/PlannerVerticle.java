@@ -113,16 +113,31 @@ public final class PlannerVerticle extends VerticleBase {
           return (unknown ? Future.<Void>succeededFuture() : budget.release(reservationId)).transform(ignored -> {
             LOG.warn("planning call failed [project: {}, model: {}, reason: {}]", project.id(), planningModel,
                 err.getMessage());
-            // The provider's own words stay in the log: a 5xx body never echoes an upstream text.
+            // The provider's own text stays in the log: it may echo the request or name internals.
             return Future.failedFuture(new OrchestratorException(500, "Planning call to " + planningModel + " failed"
-                + (err instanceof ModelException me ? " (" + me.kind().name().toLowerCase(java.util.Locale.ROOT)
-                    + (me.upstreamStatus() > 0 ? ", status " + me.upstreamStatus() : "") + ")" : "")));
+                + why(err)));
           });
         })
         .compose(response -> {
           double cost = pricing.cost(response.model(), response.usage()).doubleValue();
           return record(project.id(), reservationId, callId, response, cost).compose(v -> store(project, response, cost));
         });
+  }
+
+  /** What a caller may learn of a failed call: the provider's status or a timeout, never its text. */
+  private static String why(Throwable err) {
+    if (err instanceof ModelException me) {
+      if (me.kind() == ModelException.Kind.TIMEOUT) {
+        return " (timed out)";
+      }
+      if (me.kind() == ModelException.Kind.NOT_CONFIGURED) {
+        return " (the provider is not configured)";
+      }
+      if (me.upstreamStatus() > 0) {
+        return " (the provider answered HTTP " + me.upstreamStatus() + ")";
+      }
+    }
+    return "";
   }
 
   /** The spend is recorded as soon as the model answered, whether or not the answer is usable. */

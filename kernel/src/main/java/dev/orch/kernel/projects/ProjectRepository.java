@@ -27,7 +27,16 @@ final class ProjectRepository {
       + " cost_usd, plan_json, status, created_at";
   private static final String PLANS = "SELECT " + PLAN_COLUMNS + " FROM plans WHERE project_id = ?"
       + " ORDER BY version DESC, created_at DESC LIMIT ? OFFSET ?";
+  /** A deactivated owner has no role: its projects run no CLI agent. */
+  private static final String OWNER_ROLE = "SELECT u.role FROM projects p JOIN users u ON u.id = p.owner_id"
+      + " WHERE p.id = ? AND u.is_active = 1";
   private static final String KNOWLEDGE_COLUMNS = "id, project_id, task_id, category, content, source_task_title, created_at";
+
+  /** The role of the project's active owner, or null. */
+  Future<String> ownerRole(SqlClient client, String projectId) {
+    return client.preparedQuery(OWNER_ROLE).execute(Tuple.of(projectId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("role"));
+  }
 
   /** The project with its task summary, or null. */
   Future<JsonObject> withSummary(SqlClient client, String projectId) {

@@ -1,5 +1,7 @@
 package dev.orch.kernel.projects;
 
+import dev.orch.kernel.agents.CliAgentPolicy;
+import dev.orch.kernel.agents.OwnerRoles;
 import dev.orch.kernel.auth.Principal;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.store.Db;
@@ -23,19 +25,31 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Projects (API.md §3.4): everything but planning, approval and execution. */
-public final class ProjectService {
+/**
+ * Projects (API.md §3.4): everything but planning, approval and execution. A config that names a CLI
+ * agent is checked against the {@link CliAgentPolicy} for the project's owner whenever it is written
+ * (create, PATCH, clone).
+ */
+public final class ProjectService implements OwnerRoles {
   private static final Logger LOG = LoggerFactory.getLogger(ProjectService.class);
 
   private final Db db;
   private final ProjectAccess access;
+  private final CliAgentPolicy cliAgents;
   private final Clock clock;
   private final ProjectRepository repo = new ProjectRepository();
 
-  public ProjectService(Db db, ProjectAccess access, Clock clock) {
+  public ProjectService(Db db, ProjectAccess access, CliAgentPolicy cliAgents, Clock clock) {
     this.db = db;
     this.access = access;
+    this.cliAgents = cliAgents;
     this.clock = clock;
+  }
+
+  /** The role of the project's active owner, or null: whose grants a CLI agent run of it uses. */
+  @Override
+  public Future<String> role(String projectId) {
+    return projectId == null ? Future.succeededFuture(null) : repo.ownerRole(db.client(), projectId);
   }
 
   /** What a create or patch asks for; null fields are absent. */
@@ -52,8 +66,12 @@ public final class ProjectService {
     config.put("planning_rigor", f.planningRigor() == null ? "L2" : f.planningRigor());
     String id = Ids.short12();
     double now = Times.now(clock);
-    return repo.insert(db.client(), id, f.name(), f.requirements(), config, caller.id(), f.repoPath(),
-            f.gitBaseBranch(), now)
+    return Future.succeededFuture()
+        .compose(v -> {
+          cliAgents.checkProjectConfig(caller.user().role(), config);
+          return repo.insert(db.client(), id, f.name(), f.requirements(), config, caller.id(), f.repoPath(),
+              f.gitBaseBranch(), now);
+        })
         .compose(v -> access.project(caller, id))
         .map(project -> {
           LOG.info("project created [project: {}, owner: {}]", id, caller.id());
@@ -93,6 +111,17 @@ public final class ProjectService {
         columns.add("config_json");
         values.add(config.encode());
       }
+      Future<Void> checked = Future.succeededFuture();
+      if (f.config() != null) {
+        // The owner's grants decide, also when an admin edits someone else's project.
+        JsonObject config = f.config();
+        Future<String> ownerRole = caller.id().equals(project.ownerId()) ? Future.succeededFuture(caller.user().role())
+            : role(projectId);
+        checked = ownerRole.compose(role -> {
+          cliAgents.checkProjectConfig(role, config);
+          return Future.succeededFuture();
+        });
+      }
       if (f.repoPath() != null) {
         columns.add("repo_path");
         values.add(f.repoPath());
@@ -101,7 +130,7 @@ public final class ProjectService {
         columns.add("git_base_branch");
         values.add(f.gitBaseBranch());
       }
-      return repo.update(db.client(), projectId, columns, values, Times.now(clock))
+      return checked.compose(ok -> repo.update(db.client(), projectId, columns, values, Times.now(clock)))
           .compose(v -> repo.withSummary(db.client(), projectId));
     });
   }
@@ -158,6 +187,8 @@ public final class ProjectService {
   /** Copies the project, its latest plan and its tasks with remapped edges, in one transaction. */
   public Future<JsonObject> cloneProject(Principal caller, String projectId) {
     return access.project(caller, projectId).compose(source -> {
+      // The clone is the caller's: their grants decide whether it may keep the source's CLI agent.
+      cliAgents.checkProjectConfig(caller.user().role(), source.config());
       String cloneId = Ids.short12();
       double now = Times.now(clock);
       return db.pool().withTransaction(tx -> repo.insert(tx, cloneId, source.name() + " (clone)",
@@ -231,71 +262,73 @@ public final class ProjectService {
         });
   }
 
-  /** Everything about one project as one JSON document (API.md §3.4 export). */
-  public Future<JsonObject> export(Principal caller, String projectId) {
-    return access.project(caller, projectId).compose(p -> {
+  /**
+   * Everything about one project as one JSON document (API.md §3.4 export), read a page at a time
+   * while it is written, so that a project of any size exports in bounded memory. Each page is its
+   * own read: a project that runs meanwhile may show later rows in later sections.
+   *
+   * @return the document once the caller's access is checked; 404/403 as in API.md §1.6
+   */
+  public Future<JsonDocument> export(Principal caller, String projectId) {
+    return access.project(caller, projectId).compose(p -> repo.withSummary(db.client(), projectId)).map(project -> {
       SqlClient c = db.client();
-      Future<JsonObject> project = repo.withSummary(c, projectId);
-      Future<JsonArray> plans = c.preparedQuery("SELECT id, project_id, version, model_used, prompt_tokens,"
-              + " completion_tokens, cost_usd, plan_json, status, created_at FROM plans WHERE project_id = ?"
-              + " ORDER BY version DESC, created_at DESC").execute(Tuple.of(projectId))
-          .map(rows -> {
-            JsonArray out = new JsonArray();
-            rows.forEach(r -> {
-              JsonObject plan = ProjectView.planOut(r);
-              plan.remove("project_id");
-              out.add(plan);
-            });
-            return out;
-          });
-      Future<JsonArray> tasks = TaskView.ofProject(c, projectId, "wave, priority, created_at, id");
-      Future<JsonArray> events = c.preparedQuery("SELECT id, task_id, event_type, message, data_json, timestamp"
-          + " FROM task_events WHERE project_id = ? ORDER BY id").execute(Tuple.of(projectId)).map(rows -> {
-            JsonArray out = new JsonArray();
-            rows.forEach(r -> out.add(new JsonObject().put("id", r.getLong("id")).put("task_id", r.getString("task_id"))
-                .put("event_type", r.getString("event_type")).put("message", r.getString("message"))
-                .put("data", r.getString("data_json") == null ? null : ProjectView.planJson(r.getString("data_json")))
-                .put("timestamp", r.getDouble("timestamp"))));
-            return out;
-          });
-      Future<JsonArray> checkpoints = c.preparedQuery("SELECT id, task_id, checkpoint_type, summary, attempts_json,"
-          + " question, response, resolved_at, created_at FROM checkpoints WHERE project_id = ? ORDER BY created_at, id")
-          .execute(Tuple.of(projectId)).map(rows -> {
-            JsonArray out = new JsonArray();
-            rows.forEach(r -> out.add(new JsonObject().put("id", r.getString("id")).put("task_id", r.getString("task_id"))
-                .put("checkpoint_type", r.getString("checkpoint_type")).put("summary", r.getString("summary"))
-                .put("attempts", TaskView.jsonArray(r.getString("attempts_json")))
-                .put("question", r.getString("question")).put("response", r.getString("response"))
-                .put("resolved_at", r.getDouble("resolved_at")).put("created_at", r.getDouble("created_at"))));
-            return out;
-          });
-      Future<JsonArray> usage = c.preparedQuery("SELECT id, task_id, provider, model, prompt_tokens, completion_tokens,"
-          + " cost_usd, purpose, timestamp FROM usage_log WHERE project_id = ? ORDER BY timestamp, id")
-          .execute(Tuple.of(projectId)).map(rows -> {
-            JsonArray out = new JsonArray();
-            rows.forEach(r -> out.add(new JsonObject().put("id", r.getLong("id")).put("task_id", r.getString("task_id"))
-                .put("provider", r.getString("provider")).put("model", r.getString("model"))
-                .put("prompt_tokens", r.getLong("prompt_tokens")).put("completion_tokens", r.getLong("completion_tokens"))
-                .put("cost_usd", r.getDouble("cost_usd")).put("purpose", r.getString("purpose"))
-                .put("timestamp", r.getDouble("timestamp"))));
-            return out;
-          });
-      Future<JsonArray> knowledge = c.preparedQuery("SELECT id, project_id, task_id, category, content,"
-              + " source_task_title, created_at FROM project_knowledge WHERE project_id = ? ORDER BY created_at, id")
-          .execute(Tuple.of(projectId)).map(rows -> {
-            JsonArray out = ProjectRepository.findings(rows);
-            out.forEach(f -> ((JsonObject) f).remove("project_id"));
-            return out;
-          });
-      return Future.all(List.of(project, plans, tasks, events, checkpoints, usage, knowledge)).map(all -> new JsonObject()
-          .put("exported_at", Times.now(clock))
-          .put("project", project.result())
-          .put("plans", plans.result())
-          .put("tasks", tasks.result())
-          .put("events", events.result())
-          .put("checkpoints", checkpoints.result())
-          .put("usage", usage.result())
-          .put("knowledge", knowledge.result()));
+      Future<Map<String, JsonArray>> deps = TaskView.dependencies(c, projectId);
+      return new JsonDocument()
+          .value("exported_at", Times.now(clock))
+          .value("project", project)
+          .array("plans", JsonDocument.Pages.byOffset(0, Integer.MAX_VALUE, (limit, offset) -> rows(c,
+              "SELECT id, project_id, version, model_used, prompt_tokens, completion_tokens, cost_usd, plan_json, status,"
+                  + " created_at FROM plans WHERE project_id = ? ORDER BY version DESC, created_at DESC, id"
+                  + " LIMIT ? OFFSET ?", projectId, limit, offset, r -> {
+                JsonObject plan = ProjectView.planOut(r);
+                plan.remove("project_id");
+                return plan;
+              })))
+          .array("tasks", JsonDocument.Pages.byOffset(0, Integer.MAX_VALUE, (limit, offset) -> deps.compose(d ->
+              rows(c, "SELECT " + TaskView.COLUMNS + " FROM tasks WHERE project_id = ?"
+                  + " ORDER BY wave, priority, created_at, id LIMIT ? OFFSET ?", projectId, limit, offset,
+                  r -> TaskView.taskOut(r, d.getOrDefault(r.getString("id"), new JsonArray()))))))
+          .array("events", last -> rows(c, "SELECT id, task_id, event_type, message, data_json, timestamp"
+              + " FROM task_events WHERE project_id = ? AND id > ? ORDER BY id LIMIT ?", projectId,
+              last == null ? -1L : last.getLong("id"), JsonDocument.PAGE, r -> new JsonObject()
+                  .put("id", r.getLong("id")).put("task_id", r.getString("task_id"))
+                  .put("event_type", r.getString("event_type")).put("message", r.getString("message"))
+                  .put("data", r.getString("data_json") == null ? null : ProjectView.planJson(r.getString("data_json")))
+                  .put("timestamp", r.getDouble("timestamp"))))
+          .array("checkpoints", JsonDocument.Pages.byOffset(0, Integer.MAX_VALUE, (limit, offset) -> rows(c,
+              "SELECT id, task_id, checkpoint_type, summary, attempts_json, question, response, resolved_at, created_at"
+                  + " FROM checkpoints WHERE project_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?", projectId, limit,
+              offset, r -> new JsonObject().put("id", r.getString("id")).put("task_id", r.getString("task_id"))
+                  .put("checkpoint_type", r.getString("checkpoint_type")).put("summary", r.getString("summary"))
+                  .put("attempts", TaskView.jsonArray(r.getString("attempts_json")))
+                  .put("question", r.getString("question")).put("response", r.getString("response"))
+                  .put("resolved_at", r.getDouble("resolved_at")).put("created_at", r.getDouble("created_at")))))
+          .array("usage", JsonDocument.Pages.byOffset(0, Integer.MAX_VALUE, (limit, offset) -> rows(c,
+              "SELECT id, task_id, provider, model, prompt_tokens, completion_tokens, cost_usd, purpose, timestamp"
+                  + " FROM usage_log WHERE project_id = ? ORDER BY timestamp, id LIMIT ? OFFSET ?", projectId, limit,
+              offset, r -> new JsonObject().put("id", r.getLong("id")).put("task_id", r.getString("task_id"))
+                  .put("provider", r.getString("provider")).put("model", r.getString("model"))
+                  .put("prompt_tokens", r.getLong("prompt_tokens")).put("completion_tokens", r.getLong("completion_tokens"))
+                  .put("cost_usd", r.getDouble("cost_usd")).put("purpose", r.getString("purpose"))
+                  .put("timestamp", r.getDouble("timestamp")))))
+          .array("knowledge", JsonDocument.Pages.byOffset(0, Integer.MAX_VALUE, (limit, offset) -> c.preparedQuery(
+              "SELECT id, project_id, task_id, category, content, source_task_title, created_at FROM project_knowledge"
+                  + " WHERE project_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?")
+              .execute(Tuple.of(projectId, limit, offset)).map(rows -> {
+                JsonArray out = ProjectRepository.findings(rows);
+                out.forEach(f -> ((JsonObject) f).remove("project_id"));
+                return out;
+              })));
+    });
+  }
+
+  /** One page of rows, each made into a JSON object. */
+  private static Future<JsonArray> rows(SqlClient client, String sql, String projectId, Object a, Object b,
+      java.util.function.Function<Row, JsonObject> toJson) {
+    return client.preparedQuery(sql).execute(Tuple.of(projectId, a, b)).map(rows -> {
+      JsonArray out = new JsonArray();
+      rows.forEach(r -> out.add(toJson.apply(r)));
+      return out;
     });
   }
 }

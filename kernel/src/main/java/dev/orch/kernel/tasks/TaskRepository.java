@@ -1,5 +1,6 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.projects.JsonDocument;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +35,8 @@ final class TaskRepository {
   static final String REVIEW_RETRY = "UPDATE tasks SET status = 'pending', verification_status = NULL,"
       + " verification_notes = NULL, output_text = NULL, completed_at = NULL, retry_count = retry_count + 1,"
       + " updated_at = ? WHERE id = ? AND status = 'needs_review' AND retry_count < ?";
+  /** Appended to a change whose answer is the task as that change wrote it (SQLite 3.35+ and PostgreSQL). */
+  static final String WRITTEN = " RETURNING " + TaskView.COLUMNS;
   /** Any status may be resolved (API.md §3.6); the one read is compared so that the change is still atomic. */
   static final String CHECKPOINT_RETRY = "UPDATE tasks SET status = 'pending', error = NULL, retry_count = 0,"
       + " output_text = NULL, completed_at = NULL, updated_at = ? WHERE id = ? AND status = ?";
@@ -110,8 +113,12 @@ final class TaskRepository {
     });
   }
 
-  /** One page of a project's tasks, filtered and sorted, each with {@code depends_on}. */
-  Future<JsonArray> list(SqlClient client, String projectId, TaskService.TaskQuery q) {
+  /**
+   * A page of a project's tasks, filtered and sorted, each with {@code depends_on}, read in pages of
+   * {@link JsonDocument#PAGE} rows while it is written, so that large outputs never sit in memory
+   * all at once.
+   */
+  JsonDocument.Pages list(SqlClient client, String projectId, TaskService.TaskQuery q) {
     List<Object> params = new ArrayList<>();
     params.add(projectId);
     StringBuilder where = new StringBuilder(" WHERE project_id = ?");
@@ -142,20 +149,21 @@ final class TaskRepository {
     // Ties fall back to creation order (API.md §3.5), then the id so that pages never overlap.
     String order = " ORDER BY " + column + " " + direction + (column.equals("created_at") ? "" : ", created_at ASC")
         + ", id ASC";
-    params.add(q.limit());
-    params.add(q.offset());
     // Outputs can be large; a list without them does not read them at all.
     String columns = q.excludeOutput() ? TaskView.COLUMNS.replace(" output_text,", " NULL AS output_text,")
         : TaskView.COLUMNS;
     String sql = "SELECT " + columns + " FROM tasks" + where + order + " LIMIT ? OFFSET ?";
-    return Future.all(client.preparedQuery(sql).execute(Tuple.wrap(params)), TaskView.dependencies(client, projectId))
-        .map(all -> {
-          io.vertx.sqlclient.RowSet<Row> rows = all.resultAt(0);
-          Map<String, JsonArray> deps = all.resultAt(1);
-          JsonArray out = new JsonArray();
-          rows.forEach(row -> out.add(TaskView.taskOut(row, deps.getOrDefault(row.getString("id"), new JsonArray()))));
-          return out;
-        });
+    Future<Map<String, JsonArray>> deps = TaskView.dependencies(client, projectId);
+    return JsonDocument.Pages.byOffset(q.offset(), q.limit(), (limit, offset) -> deps.compose(d -> {
+      List<Object> page = new ArrayList<>(params);
+      page.add(limit);
+      page.add(offset);
+      return client.preparedQuery(sql).execute(Tuple.wrap(page)).map(rows -> {
+        JsonArray out = new JsonArray();
+        rows.forEach(row -> out.add(TaskView.taskOut(row, d.getOrDefault(row.getString("id"), new JsonArray()))));
+        return out;
+      });
+    }));
   }
 
   /** Applies the given columns unless the task is running or completed; false when it was. */
@@ -167,8 +175,13 @@ final class TaskRepository {
     return update(client, "UPDATE tasks SET " + sets + ", updated_at = ?" + EDITABLE, Tuple.wrap(params));
   }
 
-  Future<Boolean> retry(SqlClient client, String taskId, int maxRetries, double now) {
-    return update(client, RETRY, Tuple.of(now, taskId, maxRetries));
+  /**
+   * {@code failed} → {@code pending}; the row as this statement wrote it, or null when it matched
+   * none. The answer is built from it, not from a read afterwards, which could already see the
+   * executor's claim.
+   */
+  Future<Row> retry(SqlClient client, String taskId, int maxRetries, double now) {
+    return written(client, RETRY + WRITTEN, Tuple.of(now, taskId, maxRetries));
   }
 
   Future<Boolean> cancel(SqlClient client, String taskId, double now) {
@@ -179,9 +192,19 @@ final class TaskRepository {
     return update(client, REVIEW_APPROVE, Tuple.of(now, taskId));
   }
 
-  /** Within {@code tx}: back to pending, with {@code feedback} added to its context when not null. */
-  Future<Boolean> retryReview(SqlClient tx, TaskState task, JsonObject feedback, int maxRetries, double now) {
-    return moveAndAppend(tx, REVIEW_RETRY, Tuple.of(now, task.id(), maxRetries), task.id(), feedback);
+  /**
+   * Within {@code tx}: back to pending, with {@code feedback} added to its context when not null; the
+   * row as the change wrote it, or null when it matched none.
+   */
+  Future<Row> retryReview(SqlClient tx, TaskState task, JsonObject feedback, int maxRetries, double now) {
+    return written(tx, REVIEW_RETRY + WRITTEN, Tuple.of(now, task.id(), maxRetries)).compose(row ->
+        row == null || feedback == null ? Future.succeededFuture(row)
+            : update(tx, TaskContexts.APPEND, Tuple.of(task.id(), feedback.encode())).map(row));
+  }
+
+  /** {@code TaskOut} of a row read or written with {@link TaskView#COLUMNS}, with its dependencies. */
+  Future<JsonObject> taskOut(SqlClient client, Row row) {
+    return dependsOn(client, row.getString("id")).map(deps -> TaskView.taskOut(row, deps));
   }
 
   /** Within {@code tx}: back to pending, with {@code guidance} added to its context when not null. */
@@ -261,6 +284,19 @@ final class TaskRepository {
 
   Future<Boolean> release(SqlClient client, String taskId, String claimant, double now) {
     return update(client, RELEASE, Tuple.of(now, taskId, claimant));
+  }
+
+  /**
+   * The one row a {@code ... RETURNING} change wrote, or null. Through JDBC it arrives as the result
+   * rows (SQLite) or as the generated keys (PostgreSQL's driver).
+   */
+  private static Future<Row> written(SqlClient client, String sql, Tuple params) {
+    return client.preparedQuery(sql).execute(params).map(rows -> {
+      if (rows.size() > 0) {
+        return rows.iterator().next();
+      }
+      return rows.rowCount() > 0 ? rows.property(io.vertx.jdbcclient.JDBCPool.GENERATED_KEYS) : null;
+    });
   }
 
   private static Future<Boolean> update(SqlClient client, String sql, Tuple params) {

@@ -3,6 +3,7 @@ package dev.orch.kernel.tasks;
 import dev.orch.kernel.auth.Principal;
 import dev.orch.kernel.bus.Failures;
 import dev.orch.kernel.bus.OrchestratorException;
+import dev.orch.kernel.projects.JsonDocument;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Times;
@@ -10,6 +11,7 @@ import dev.orch.kernel.tasks.TaskRepository.TaskState;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +52,12 @@ public final class TaskService {
     }
   }
 
-  /** {@code TaskOut[]} of the project; 404/403 for the project as in API.md §1.6. */
-  public Future<JsonArray> list(Principal caller, String projectId, TaskQuery query) {
-    return access.project(caller, projectId).compose(p -> repo.list(db.client(), projectId, query));
+  /**
+   * {@code TaskOut[]} of the project, as pages to write one after the other; 404/403 for the project
+   * as in API.md §1.6.
+   */
+  public Future<JsonDocument.Pages> list(Principal caller, String projectId, TaskQuery query) {
+    return access.project(caller, projectId).map(p -> repo.list(db.client(), projectId, query));
   }
 
   /** {@code TaskOut}; 404 {@code Task {id} not found}, 403 {@code You do not own this task's project}. */
@@ -85,10 +90,16 @@ public final class TaskService {
         });
   }
 
-  /** {@code failed} → {@code pending}, {@code retry_count} + 1, then wakes the executor. */
+  /**
+   * {@code failed} → {@code pending}, {@code retry_count} + 1, then wakes the executor. Answers the
+   * task as the retry left it, even when the executor has claimed it since.
+   */
   public Future<JsonObject> retry(Principal caller, String taskId) {
-    return retryTask(caller, taskId).compose(task -> taskOut(taskId));
+    return retryTask(caller, taskId).compose(retried -> repo.taskOut(db.client(), retried.written()));
   }
+
+  /** A task before a change, and its row as the change wrote it. */
+  private record Changed(TaskState before, Row written) {}
 
   /** {@code pending}/{@code blocked}/{@code queued} → {@code cancelled}. */
   public Future<JsonObject> cancel(Principal caller, String taskId) {
@@ -107,7 +118,7 @@ public final class TaskService {
             return Future.failedFuture(OrchestratorException.badRequest("Task is not in needs_review status"));
           }
           if (approve) {
-            return repo.approveReview(db.client(), taskId, now()).map(won -> won ? task : null);
+            return repo.approveReview(db.client(), taskId, now()).map(won -> won ? new Changed(task, null) : null);
           }
           if (task.retryCount() >= config.maxTaskRetries()) {
             return Future.failedFuture(maxRetries());
@@ -115,13 +126,14 @@ public final class TaskService {
           JsonObject entry = feedback.isEmpty() ? null
               : new JsonObject().put("type", "review_feedback").put("content", feedback);
           return db.pool().withTransaction(tx -> repo.retryReview(tx, task, entry, config.maxTaskRetries(), now()))
-              .map(won -> won ? task : null);
+              .map(row -> row == null ? null : new Changed(task, row));
         })))
-        .compose(task -> {
-          LOG.info("task reviewed [project: {}, task: {}, action: {}]", task.projectId(), taskId, action);
+        .compose(changed -> {
+          LOG.info("task reviewed [project: {}, task: {}, action: {}]", changed.before().projectId(), taskId, action);
           // Approval also makes work ready: the dependents of a task now completed.
-          signals.wake(task.projectId());
-          return taskOut(taskId);
+          signals.wake(changed.before().projectId());
+          // A retry answers the row it wrote: the executor may claim the task before a read.
+          return changed.written() != null ? repo.taskOut(db.client(), changed.written()) : taskOut(taskId);
         });
   }
 
@@ -134,7 +146,8 @@ public final class TaskService {
     JsonArray failed = new JsonArray();
     Future<Void> chain = Future.succeededFuture();
     for (String taskId : taskIds) {
-      chain = chain.compose(v -> (action.equals("retry") ? retryTask(caller, taskId) : cancelTask(caller, taskId))
+      chain = chain.compose(v -> (action.equals("retry") ? retryTask(caller, taskId).<Void>mapEmpty()
+              : cancelTask(caller, taskId).<Void>mapEmpty())
           .<Void>map(task -> {
             succeeded.add(taskId);
             return null;
@@ -151,7 +164,7 @@ public final class TaskService {
     });
   }
 
-  private Future<TaskState> retryTask(Principal caller, String taskId) {
+  private Future<Changed> retryTask(Principal caller, String taskId) {
     int max = config.maxTaskRetries();
     return access.taskProject(caller, taskId)
         .compose(p -> Cas.run("Task " + taskId, () -> state(taskId).compose(task -> {
@@ -161,9 +174,10 @@ public final class TaskService {
           if (task.retryCount() >= max) {
             return Future.failedFuture(maxRetries());
           }
-          return repo.retry(db.client(), taskId, max, now()).map(won -> won ? task : null);
+          return repo.retry(db.client(), taskId, max, now()).map(row -> row == null ? null : new Changed(task, row));
         })))
-        .onSuccess(task -> {
+        .onSuccess(retried -> {
+          TaskState task = retried.before();
           LOG.info("task retried [project: {}, task: {}, retry: {}]", task.projectId(), taskId, task.retryCount() + 1);
           signals.wake(task.projectId());
         });

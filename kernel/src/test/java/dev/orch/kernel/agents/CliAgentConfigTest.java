@@ -69,6 +69,22 @@ class CliAgentConfigTest {
     assertThat(config.agent(CliAgent.CLAUDE_CODE).defaultProfile()).isEqualTo(ToolProfile.READONLY);
   }
 
+  @Test
+  @DisplayName("grants by role: users readonly and developer, admins everything; a role not listed gets nothing")
+  void grants() {
+    CliAgentConfig defaults = CliAgentConfig.from(defaults(Map.of()), DATA);
+    CliAgentConfig custom = CliAgentConfig.from(new JsonObject().put("cli_agents", new JsonObject()
+        .put("allowed", new JsonObject().put("user", new JsonArray().add("readonly")))), DATA);
+
+    assertThat(defaults.allowed("user")).containsExactlyInAnyOrder(ToolProfile.READONLY, ToolProfile.DEVELOPER);
+    assertThat(defaults.allowed("admin")).containsExactlyInAnyOrder(ToolProfile.values());
+    assertThat(defaults.unsandboxed()).isFalse();
+    assertThat(defaults.sandbox()).isEqualTo(CliAgentConfig.Sandbox.DEFAULT);
+    assertThat(custom.allowed("user")).containsExactly(ToolProfile.READONLY);
+    assertThat(custom.allowed("admin")).isEmpty();
+    assertThat(custom.allowed(null)).isEmpty();
+  }
+
   static Stream<Arguments> invalid() {
     return Stream.of(
         bad(s -> s.put("aider", new JsonObject()), "cli_agents.aider is not a CLI agent; known: claude_code, codex, gemini"),
@@ -83,7 +99,16 @@ class CliAgentConfigTest {
         bad(s -> agent(s).put("extra_args", "--model x"), "cli_agents.codex.extra_args must be a list of strings, got --model x"),
         bad(s -> agent(s).put("extra_args", new JsonArray().add(1)), "cli_agents.codex.extra_args must be a list of strings, got 1"),
         bad(s -> agent(s).put("env_allow", new JsonArray().add("OPENAI_API_KEY=x")),
-            "cli_agents.codex.env_allow entries must be variable names, got 'OPENAI_API_KEY=x'"));
+            "cli_agents.codex.env_allow entries must be variable names, got 'OPENAI_API_KEY=x'"),
+        bad(s -> s.put("allowed", new JsonObject().put("user", new JsonArray().add("root"))),
+            "cli_agents.allowed.user entries must be readonly, developer or full_access, got 'root'"),
+        bad(s -> s.put("allowed", new JsonObject().put("user", "developer")),
+            "cli_agents.allowed.user must be a list of strings, got developer"),
+        bad(s -> s.put("unsandboxed", "yes"), "cli_agents.unsandboxed must be true or false, got yes"),
+        bad(s -> s.put("sandbox", new JsonObject().put("read_only_paths", new JsonArray().add("opt/node"))),
+            "cli_agents.sandbox.read_only_paths entries must be absolute paths, got 'opt/node'"),
+        bad(s -> s.put("sandbox", new JsonObject().put("bwrap", "")),
+            "cli_agents.sandbox.bwrap must name the bubblewrap executable, got an empty string"));
   }
 
   private static Arguments bad(Consumer<JsonObject> change, String message) {

@@ -9,6 +9,7 @@ import dev.orch.kernel.agents.CliAgentResult.Outcome;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.model.Usage;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -74,7 +75,27 @@ class CliAgentRunnerTest {
   }
 
   private CliAgentRunner runner() {
-    return new CliAgentRunner(vertx, config(new JsonObject()), environment);
+    return unsandboxed(config(new JsonObject()));
+  }
+
+  /**
+   * A runner outside the sandbox, for an admin's project: these tests follow the agent's process ids,
+   * which the sandbox's pid namespace renumbers. The sandboxed runs have their own tests below.
+   */
+  private CliAgentRunner unsandboxed(CliAgentConfig config) {
+    return new CliAgentRunner(vertx, new CliAgentPolicy(config, CliSandbox.unsandboxed(config, "process tests")),
+        projectId -> Future.succeededFuture("admin"), environment);
+  }
+
+  /** A runner in the real sandbox, probed as the server does at startup, for a project owned by {@code role}. */
+  private CliAgentRunner sandboxed(String role) throws Exception {
+    CliAgentConfig config = config(new JsonObject());
+    CliSandbox sandbox = CliSandbox.probe(vertx, config, environment).toCompletionStage().toCompletableFuture()
+        .get(15, TimeUnit.SECONDS);
+    assertThat(sandbox.mode()).as("bubblewrap works here (.ci/run installs it): %s", sandbox.reason())
+        .isEqualTo(CliSandbox.Mode.CONFINED);
+    return new CliAgentRunner(vertx, new CliAgentPolicy(config, sandbox), projectId -> Future.succeededFuture(role),
+        environment);
   }
 
   /** The outputs delivered before the result completed, and whether all came on the caller's context. */
@@ -177,9 +198,9 @@ class CliAgentRunnerTest {
   @Test
   @DisplayName("a request without profile or timeout takes the agent's configured defaults; extra args follow the profile")
   void configuredDefaults() throws Exception {
-    CliAgentRunner runner = new CliAgentRunner(vertx, config(new JsonObject()
+    CliAgentRunner runner = unsandboxed(config(new JsonObject()
         .put("codex", new JsonObject().put("default_profile", "readonly")
-            .put("extra_args", new JsonArray().add("--model").add("gpt-5-codex")))), environment);
+            .put("extra_args", new JsonArray().add("--model").add("gpt-5-codex")))));
 
     run(runner, CliAgentRequest.of(CliAgent.CODEX, PROMPT, project));
 
@@ -377,8 +398,8 @@ class CliAgentRunnerTest {
     environment.put("PATH", "/usr/bin:/bin");
     OrchestratorException onPath = failure(runner(), CliAgentRequest.of(CliAgent.CLAUDE_CODE, PROMPT, project));
     Path missing = tmp.resolve("opt/codex");
-    CliAgentRunner configured = new CliAgentRunner(vertx, config(new JsonObject()
-        .put("codex", new JsonObject().put("binary", missing.toString()))), environment);
+    CliAgentRunner configured = unsandboxed(config(new JsonObject()
+        .put("codex", new JsonObject().put("binary", missing.toString()))));
     OrchestratorException byPath = failure(configured, CliAgentRequest.of(CliAgent.CODEX, PROMPT, project));
 
     assertThat(onPath.status()).isEqualTo(503);
@@ -394,8 +415,8 @@ class CliAgentRunnerTest {
   @DisplayName("a configured path to the binary is used without the PATH")
   void configuredBinaryPath() throws Exception {
     environment.put("PATH", "/usr/bin:/bin");
-    CliAgentRunner runner = new CliAgentRunner(vertx, config(new JsonObject()
-        .put("gemini", new JsonObject().put("binary", bin.resolve("gemini").toString()))), environment);
+    CliAgentRunner runner = unsandboxed(config(new JsonObject()
+        .put("gemini", new JsonObject().put("binary", bin.resolve("gemini").toString()))));
 
     Recorded run = run(runner, CliAgentRequest.of(CliAgent.GEMINI, PROMPT, project));
 
@@ -413,5 +434,63 @@ class CliAgentRunnerTest {
 
     assertThat(result.outcome()).isEqualTo(Outcome.SUCCEEDED);
     assertThat(result.text()).isEqualTo(FakeClis.ANSWER);
+  }
+
+  @Test
+  @DisplayName("in the sandbox the agent runs in its folder, mounted at /project, with an empty HOME and only its own variables")
+  void sandboxedRun() throws Exception {
+    Recorded run = run(sandboxed("user"), CliAgentRequest.of(CliAgent.CLAUDE_CODE, PROMPT, project));
+
+    assertThat(run.result().outcome()).isEqualTo(Outcome.SUCCEEDED);
+    assertThat(run.result().text()).isEqualTo(FakeClis.ANSWER);
+    assertThat(lines("cwd.txt")).containsExactly(CliSandbox.PROJECT);
+    assertThat(Files.readString(project.resolve("stdin.txt"))).isEqualTo(PROMPT);
+    assertThat(lines("env.txt")).contains("HOME=" + CliSandbox.HOME, "ANTHROPIC_API_KEY=sk-ant-test")
+        .noneMatch(l -> l.startsWith("ORCH_AUTH__SECRET_KEY") || l.startsWith("OPENAI_API_KEY"));
+  }
+
+  @Test
+  @DisplayName("cancelling a sandboxed agent stops every process of its sandbox")
+  void sandboxedCancel() throws Exception {
+    CompletableFuture<CliAgentOutput> first = new CompletableFuture<>();
+    CliAgentRun run = sandboxed("user").start(CliAgentRequest.of(CliAgent.GEMINI, "SLEEP CHILD", project),
+        first::complete);
+    first.get(10, TimeUnit.SECONDS);
+    List<ProcessHandle> tree = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+    assertThat(tree).as("bwrap, the agent and its child").hasSizeGreaterThanOrEqualTo(3);
+
+    run.cancel();
+    CliAgentResult result = run.result().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(result.outcome()).isEqualTo(Outcome.CANCELLED);
+    for (ProcessHandle process : tree) {
+      assertDies(process.pid());
+    }
+  }
+
+  @Test
+  @DisplayName("a run whose owner may not use the profile is refused with 403 before any process starts")
+  void refusedByPolicy() throws Exception {
+    OrchestratorException e = failure(sandboxed("user"), CliAgentRequest.of(CliAgent.CLAUDE_CODE, PROMPT, project)
+        .withProfile(ToolProfile.FULL_ACCESS));
+
+    assertThat(e.status()).isEqualTo(403);
+    assertThat(e.getMessage()).isEqualTo("CLI agent profile 'full_access' is not allowed for role 'user' on this"
+        + " server (allowed: readonly, developer)");
+    assertThat(project.resolve("stdin.txt")).doesNotExist();
+  }
+
+  @Test
+  @DisplayName("where bubblewrap is missing, the probe refuses CLI agents, unless cli_agents.unsandboxed allows them")
+  void probeWithoutBubblewrap() throws Exception {
+    environment.put("PATH", bin.toString());
+    CliSandbox refused = CliSandbox.probe(vertx, config(new JsonObject()), environment).toCompletionStage()
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    CliSandbox allowed = CliSandbox.probe(vertx, config(new JsonObject().put("unsandboxed", true)), environment)
+        .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+
+    assertThat(refused.mode()).isEqualTo(CliSandbox.Mode.REFUSED);
+    assertThat(refused.reason()).isEqualTo("'bwrap' not found (install the bubblewrap package)");
+    assertThat(allowed.mode()).isEqualTo(CliSandbox.Mode.UNSANDBOXED);
   }
 }

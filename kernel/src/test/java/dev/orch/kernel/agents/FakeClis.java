@@ -83,7 +83,49 @@ public final class FakeClis {
       JSON
       """;
 
+  /**
+   * A stand-in {@code claude} that acts like an agent trying to get out of its folder. Each prompt
+   * line {@code PROBE <op> <arg>} is one attempt, and {@code probe.txt} in its working directory
+   * records {@code <op> <arg>: ok} or {@code <op> <arg>: denied}:
+   *
+   * <ul>
+   *   <li>{@code read FILE}: read the file;
+   *   <li>{@code list DIR}: list the folder;
+   *   <li>{@code write FILE}: create or overwrite the file;
+   *   <li>{@code env TEXT}: its own environment contains the text;
+   *   <li>{@code procenv TEXT}: the environment of some process it can see contains the text.
+   * </ul>
+   *
+   * Then it answers in Claude Code's stream format.
+   */
+  static final String PROBER = """
+      #!/bin/sh
+      cat > stdin.txt
+      : > probe.txt
+      grep '^PROBE ' stdin.txt | awk '!seen[$0]++' | while read -r _ op arg; do
+        case "$op" in
+          read) if cat "$arg" > /dev/null 2>&1; then r=ok; else r=denied; fi ;;
+          list) if ls -A "$arg" > /dev/null 2>&1; then r=ok; else r=denied; fi ;;
+          write) if (echo escaped > "$arg") 2>/dev/null; then r=ok; else r=denied; fi ;;
+          env) if env | grep -qF "$arg"; then r=ok; else r=denied; fi ;;
+          procenv) if cat /proc/[0-9]*/environ 2>/dev/null | tr '\0' '\n' | grep -qF "$arg"; then r=ok; else r=denied; fi ;;
+          *) r=unknown ;;
+        esac
+        echo "$op $arg: $r" >> probe.txt
+      done
+      env > env.txt
+      echo '{"type":"result","subtype":"success","is_error":false,"result":"probed","session_id":"s","total_cost_usd":0,"usage":{"input_tokens":1,"output_tokens":1}}'
+      """;
+
   private FakeClis() {}
+
+  /** Writes {@link #PROBER} as {@code claude} into {@code bin}; returns the script. */
+  public static Path installProber(Path bin) throws IOException {
+    Files.createDirectories(bin);
+    Path claude = bin.resolve("claude");
+    write(claude, PROBER);
+    return claude;
+  }
 
   /** Writes the three scripts, executable, into {@code bin} and returns it. */
   public static Path install(Path bin) throws IOException {

@@ -394,6 +394,33 @@ class OidcIT {
   }
 
   @Test
+  @DisplayName("an id_token without the nonce the login sent is a 400 and creates no user")
+  void nonceMissing() {
+    startKernel(auth -> {});
+    JsonObject login = login(PROVIDER);
+    String state = query(login.getString("authorization_url")).get("state");
+    String code = idp.issueCode(new Account("sub-ann", "ann@example.com", true, "Ann"), null, REDIRECT);
+
+    var res = callback(PROVIDER, code, state, login.getString("state_token"));
+
+    assertDetail(res, 400, "OIDC nonce mismatch");
+    assertNoUsers();
+  }
+
+  @Test
+  @DisplayName("an email without @ from the provider is a 400 and creates no user")
+  void emailWithoutAt() {
+    startKernel(auth -> {});
+
+    var unnamed = signIn(PROVIDER, new Account("sub-ann", "ann.example.com", true, null));
+    var named = signIn(PROVIDER, new Account("sub-bob", "bob", true, "Bob"));
+
+    assertDetail(unnamed, 400, "OIDC provider returned an invalid email");
+    assertDetail(named, 400, "OIDC provider returned an invalid email");
+    assertNoUsers();
+  }
+
+  @Test
   @DisplayName("a code the provider refuses (already redeemed) is a 502")
   void codeRefused() {
     startKernel(auth -> {});

@@ -424,6 +424,46 @@ class EventsIT {
   }
 
   @Test
+  @DisplayName("one user may hold server.sse_max_streams_per_user streams open on this node; the next is a 429,"
+      + " other users are not affected, and a closed stream frees its place")
+  void streamsPerUser() {
+    k.close();
+    JsonObject json = config(dir.resolve("capped"));
+    json.getJsonObject("server").put("sse_max_streams_per_user", 2);
+    k = TestKernel.start(json);
+    progress = new Progress(k.vertx.eventBus());
+    k.signUp("admin@example.com", "password0");
+    alice = k.signUp("alice@example.com", "password1").getString("access_token");
+    bob = k.signUp("bob@example.com", "password2").getString("access_token");
+    project = createProject(alice);
+    String other = createProject(alice);
+    String bobs = createProject(bob);
+
+    SseClient first = connect(project, Map.of());
+    SseClient second = connectUri(streamPath(other, sseToken(other, alice)), Map.of());
+    var refused = k.get(streamPath(project, sseToken(project, alice)), null);
+    SseClient bobsStream = connectUri(streamPath(bobs, sseToken(bobs, bob)), Map.of());
+
+    assertThat(first.response.statusCode()).isEqualTo(200);
+    assertThat(second.response.statusCode()).isEqualTo(200);
+    assertThat(refused.statusCode()).isEqualTo(429);
+    assertThat(detail(refused)).isEqualTo("Too many open event streams");
+    assertThat(bobsStream.response.statusCode()).isEqualTo(200);
+    first.close();
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    int status;
+    do {
+      SseClient.sleep(50);
+      SseClient again = connect(project, Map.of());
+      status = again.response.statusCode();
+      if (status != 200) {
+        again.close();
+      }
+    } while (status != 200 && System.currentTimeMillis() < deadline);
+    assertThat(status).as("a place once the first stream closed").isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("a closed stream lets go of its bus subscription")
   void unsubscribesOnClose() {
     AtomicInteger deliveries = new AtomicInteger();

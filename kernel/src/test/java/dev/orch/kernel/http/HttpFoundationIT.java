@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,26 @@ class HttpFoundationIT {
     assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo("http://127.0.0.1:5173");
     var foreign = TestKernel.await(k.http.get("/api/health").putHeader("Origin", "http://evil.example").send());
     assertThat(foreign.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  @DisplayName("a preflight from an origin not allowed is a 403 without CORS headers but with the security headers;"
+      + " a plain request from it is served without CORS headers")
+  void foreignOrigin() {
+    start();
+    var preflight = TestKernel.await(k.http.request(HttpMethod.OPTIONS, "/api/projects")
+        .putHeader("Origin", "http://evil.example")
+        .putHeader("Access-Control-Request-Method", "POST")
+        .putHeader("Access-Control-Request-Headers", "Authorization").send());
+    var plain = TestKernel.await(k.http.get("/api/health").putHeader("Origin", "http://evil.example").send());
+
+    assertThat(preflight.statusCode()).isEqualTo(403);
+    assertThat(preflight.bodyAsJsonObject()).isEqualTo(new JsonObject().put("detail", "CORS origin not allowed"));
+    assertThat(preflight.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+    assertSecurityHeaders(preflight);
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(plain.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+    assertSecurityHeaders(plain);
   }
 
   @Test
@@ -200,6 +221,64 @@ class HttpFoundationIT {
     for (int i = 0; i < 5; i++) {
       assertThat(k.get("/api/health", null).statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  @DisplayName("the SSE stream's exemption from the global limit is decided on the normalised path: %2e%2e does not escape it")
+  void globalLimitOnNormalisedPath() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("server").put("rate_limit", "3/minute");
+    k = TestKernel.start(json);
+    for (int i = 0; i < 3; i++) {
+      assertThat(k.get("/api/events/%2e%2e/auth/me", null).statusCode()).as("routed to /api/auth/me").isEqualTo(401);
+    }
+
+    assertThat(k.get("/api/events/%2e%2e/auth/me", null).statusCode()).isEqualTo(429);
+    assertThat(k.get("/api/events/%2E%2E/auth/me", null).statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  @DisplayName("behind a trusted proxy the client is the right-most X-Forwarded-For address that is not a trusted proxy")
+  void forwardedForRightMost() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("server").put("rate_limit", "2/minute")
+        .put("trusted_proxies", new io.vertx.core.json.JsonArray().add("127.0.0.1").add("10.1.1.1"));
+    k = TestKernel.start(json);
+    // The client wrote the left part itself; the proxies appended what they saw: 203.0.113.7, then 10.1.1.1.
+    for (String claimed : List.of("6.6.6.6", "7.7.7.7")) {
+      var res = TestKernel.await(k.http.get("/api/auth/me")
+          .putHeader("X-Forwarded-For", claimed + ", 203.0.113.7, 10.1.1.1").send());
+      assertThat(res.statusCode()).isEqualTo(401);
+    }
+
+    var limited = TestKernel.await(k.http.get("/api/auth/me")
+        .putHeader("X-Forwarded-For", "8.8.8.8, 203.0.113.7, 10.1.1.1").send());
+    var other = TestKernel.await(k.http.get("/api/auth/me").putHeader("X-Forwarded-For", "203.0.113.8").send());
+
+    assertThat(limited.statusCode()).as("the same client, whatever it writes on the left").isEqualTo(429);
+    assertThat(other.statusCode()).as("another client behind the proxy").isEqualTo(401);
+  }
+
+  @Test
+  @DisplayName("bcrypt has its own bounded pool: when its queue is full, login answers 503 with Retry-After at once")
+  void bcryptQueueFull() {
+    JsonObject json = TestKernel.testConfig(dir);
+    json.getJsonObject("auth").put("bcrypt_cost", 12).put("bcrypt_workers", 1).put("bcrypt_max_queue", 1);
+    k = TestKernel.start(json);
+    k.signUp("a@example.com", "password1");
+    JsonObject body = new JsonObject().put("email", "a@example.com").put("password", "password1");
+
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> logins = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      logins.add(k.http.post("/api/auth/login").sendJsonObject(body));
+    }
+    List<HttpResponse<Buffer>> answers = logins.stream().map(TestKernel::await).toList();
+
+    assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(200, 503).contains(200, 503);
+    HttpResponse<Buffer> busy = answers.stream().filter(r -> r.statusCode() == 503).findFirst().orElseThrow();
+    assertThat(busy.getHeader("Retry-After")).isEqualTo("1");
+    assertThat(busy.bodyAsJsonObject().getString("detail")).isEqualTo("Too many sign-ins at once, try again shortly");
+    assertSecurityHeaders(busy);
   }
 
   @Test

@@ -41,6 +41,18 @@ class PlanParserTest {
   }
 
   @Test
+  @DisplayName("a plan whose task list is empty, or whose phases have none, is still a plan (API.md §3.4);"
+      + " a plan with tasks further on wins over it")
+  void emptyPlans() {
+    String empty = "{\"summary\": \"s\", \"tasks\": []}";
+    String emptyPhases = "{\"summary\": \"s\", \"phases\": [{\"name\": \"a\", \"tasks\": []}, {\"name\": \"b\"}]}";
+
+    assertThat(PlanParser.parse(empty)).contains(new JsonObject(empty));
+    assertThat(PlanParser.parse("Plan: " + emptyPhases)).contains(new JsonObject(emptyPhases));
+    assertThat(PlanParser.parse("For example " + empty + ", but really: " + PLAN)).contains(new JsonObject(PLAN));
+  }
+
+  @Test
   @DisplayName("trailing commas are forgiven")
   void trailingCommas() {
     assertThat(PlanParser.parse("{\"summary\": \"s\", \"tasks\": [{\"title\": \"t\",},],}"))
@@ -48,11 +60,11 @@ class PlanParserTest {
   }
 
   @Test
-  @DisplayName("an answer without a plan, an empty task list, or two values glued together is refused")
+  @DisplayName("an answer without a plan, or two values glued together, is refused")
   void refused() {
     assertThat(PlanParser.parse("")).isEmpty();
     assertThat(PlanParser.parse("I cannot help with that.")).isEmpty();
-    assertThat(PlanParser.parse("{\"summary\": \"s\", \"tasks\": []}")).isEmpty();
+    assertThat(PlanParser.parse("{\"summary\": \"s\", \"steps\": [1]}")).as("no task list").isEmpty();
     assertThat(PlanParser.parse("{\"summary\": \"s\", \"tasks\": [{\"title\": \"t\"}]")).as("unbalanced").isEmpty();
     assertThat(PlanParser.parse("[" + PLAN + "]")).as("an array holding a plan is still found inside")
         .contains(new JsonObject(PLAN));

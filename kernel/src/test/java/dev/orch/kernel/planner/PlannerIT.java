@@ -233,7 +233,8 @@ class PlannerIT {
         LocalAnthropicServer.errorReply(529, "overloaded_error", "Overloaded"));
     var res = plan();
     assertThat(res.statusCode()).isEqualTo(500);
-    assertThat(res.bodyAsJsonObject().getString("detail")).contains("Planning call to " + MODEL + " failed");
+    assertThat(res.bodyAsJsonObject().getString("detail")).as("no upstream error text")
+        .isEqualTo("Planning call to " + MODEL + " failed (the provider answered HTTP 529)");
     assertThat(modelCalls()).hasSize(2);
     assertThat(status()).isEqualTo("draft");
     assertThat(usage().getLong("api_call_count")).isZero();
@@ -255,6 +256,24 @@ class PlannerIT {
     k.sql("UPDATE projects SET status = 'draft' WHERE id = ?", projectId);
     assertThat(k.post("/api/projects/" + projectId + "/plan", null, bob).statusCode()).isEqualTo(403);
     assertThat(modelCalls()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a valid plan with an empty task list, or phases without tasks, is stored; approving it is a 400")
+  void emptyPlanStored() {
+    for (JsonObject empty : List.of(new JsonObject().put("summary", "Nothing to do").put("tasks", new JsonArray()),
+        new JsonObject().put("summary", "s").put("phases", new JsonArray().add(new JsonObject().put("name", "A")
+            .put("tasks", new JsonArray())).add(new JsonObject().put("name", "B"))))) {
+      answer("Here it is:\n" + empty.encode(), 10, 10);
+      var planned = plan();
+      assertThat(planned.statusCode()).as(planned.bodyAsString()).isEqualTo(200);
+      assertThat(planned.bodyAsJsonObject().getJsonObject("plan")).isEqualTo(empty);
+
+      var approved = k.post("/api/projects/" + projectId + "/plans/" + planned.bodyAsJsonObject().getString("plan_id")
+          + "/approve", null, alice);
+      assertThat(approved.statusCode()).isEqualTo(400);
+      assertThat(approved.bodyAsJsonObject().getString("detail")).isEqualTo("Plan has no tasks");
+    }
   }
 
   @Test

@@ -229,6 +229,48 @@ class TasksIT extends TaskApiFixture {
     assertError(k.post("/api/tasks/000000000000/retry", null, alice), 404, "Task 000000000000 not found");
   }
 
+  /**
+   * Stands in for an executor that claims a task the instant it is pending again: a trigger moves it
+   * on to running within the very statement that made it pending, so no answer read afterwards can
+   * say pending. The timing the trigger makes certain is otherwise a race the executor usually wins.
+   */
+  private void claimedAtOnce() {
+    if (k.kernel.db().dialect() == dev.orch.kernel.store.Dialect.POSTGRES) {
+      k.sql("CREATE FUNCTION claim_at_once() RETURNS trigger AS $$ BEGIN"
+          + " UPDATE tasks SET status = 'running' WHERE id = NEW.id; RETURN NULL; END $$ LANGUAGE plpgsql");
+      k.sql("CREATE TRIGGER claim_at_once AFTER UPDATE OF status ON tasks FOR EACH ROW"
+          + " WHEN (NEW.status = 'pending') EXECUTE FUNCTION claim_at_once()");
+    } else {
+      k.sql("CREATE TRIGGER claim_at_once AFTER UPDATE OF status ON tasks WHEN NEW.status = 'pending'"
+          + " BEGIN UPDATE tasks SET status = 'running' WHERE id = NEW.id; END");
+    }
+  }
+
+  @Test
+  @DisplayName("retry and review retry answer the task as the retry left it (pending, cleared), even when the executor claims it at once")
+  void retryAnswersWhatItWrote() {
+    String p = project(alice);
+    String plan = plan(p);
+    String failed = task(p, plan, "F", "failed", 0, 10, "haiku");
+    k.sql("UPDATE tasks SET error = 'boom', output_text = 'partial' WHERE id = ?", failed);
+    String reviewed = task(p, plan, "R", "needs_review", 0, 10, "haiku");
+    k.sql("UPDATE tasks SET output_text = 'draft', verification_status = 'gaps_found' WHERE id = ?", reviewed);
+    claimedAtOnce();
+
+    JsonObject retried = ok(k.post("/api/tasks/" + failed + "/retry", null, alice));
+    JsonObject reviewRetried = ok(k.post("/api/tasks/" + reviewed + "/review", new JsonObject().put("action", "retry"),
+        alice));
+
+    assertThat(retried.getString("status")).isEqualTo("pending");
+    assertThat(retried.getValue("error")).isNull();
+    assertThat(retried.getValue("output_text")).isNull();
+    assertThat(retried.getString("title")).isEqualTo("F");
+    assertThat(reviewRetried.getString("status")).isEqualTo("pending");
+    assertThat(reviewRetried.getValue("output_text")).isNull();
+    assertThat(reviewRetried.getValue("verification_status")).isNull();
+    assertThat(status(failed)).as("the stand-in executor did claim it").isEqualTo("running");
+  }
+
   @Test
   @DisplayName("cancel ends a pending, blocked or queued task and tells the executor; other states are refused")
   void cancel() {
