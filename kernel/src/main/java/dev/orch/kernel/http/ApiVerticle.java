@@ -96,7 +96,7 @@ public final class ApiVerticle extends VerticleBase {
     Authn authn = new Authn(services.accounts());
 
     router.route().handler(EdgeHandler::handle);
-    CorsHandler cors = cors();
+    Handler<RoutingContext> cors = cors();
     router.route().handler(ctx -> {
       if (sameOrigin(ctx)) {
         ctx.next();
