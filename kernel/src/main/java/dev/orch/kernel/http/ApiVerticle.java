@@ -106,6 +106,7 @@ public final class ApiVerticle extends VerticleBase {
     new UsageRoutes(services.usage()).mount(router, authn);
     new AnalyticsRoutes(services.analytics()).mount(router, authn);
     new ServiceRoutes(vertx.eventBus()).mount(router, authn);
+    new ToolRoutes(vertx.eventBus()).mount(router, authn);
     new EventRoutes(vertx, services.access(), services.accounts(), services.events(),
         config.server().sseKeepaliveSec()).mount(router, authn);
 
