@@ -215,14 +215,17 @@ final class PluginRuntime {
     return millis % 1000 == 0 ? String.valueOf(millis / 1000) : String.valueOf(millis / 1000.0);
   }
 
-  /** The innermost message of a failure, with its type: what an operator needs to see. */
+  /**
+   * What an operator needs to see of a failure: the message of the {@link PluginFailure} in it, else
+   * the innermost cause with its type.
+   */
   static String rootMessage(Throwable err) {
     Throwable root = err;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    if (root instanceof PluginFailure) {
-      return root.getMessage();
+    for (Throwable t = err; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof PluginFailure) {
+        return t.getMessage();
+      }
+      root = t;
     }
     return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
   }

@@ -245,7 +245,7 @@ public final class ToolHostVerticle extends VerticleBase {
       }
       byName.put(tool.name(), tool);
     }
-    entry.tools = List.copyOf(byName.values());
+    entry.tools = byName.values().stream().sorted(Comparator.comparing(LoadedTool::name)).toList();
     entry.config = config.forPlugin(entry.id);
     entry.log = LoggerFactory.getLogger("orch.plugin." + entry.id);
     entry.worker = vertx.createSharedWorkerExecutor("orch-plugin-" + entry.id + "-" + (++loads), WORKERS_PER_PLUGIN,
