@@ -2,6 +2,7 @@ package dev.orch.kernel.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orch.kernel.testing.PluginJars;
 import dev.orch.kernel.testing.TestKernel;
 import dev.orch.tool.ToolAddresses;
 import io.vertx.core.Future;

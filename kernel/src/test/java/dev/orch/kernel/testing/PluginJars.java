@@ -1,6 +1,5 @@
-package dev.orch.kernel.tools;
+package dev.orch.kernel.testing;
 
-import dev.orch.kernel.testing.TestKernel;
 import dev.orch.tool.Tool;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -34,16 +33,16 @@ import org.slf4j.Logger;
  * processor writing {@code META-INF/extensions.idx} and the descriptor in the manifest, exactly as a
  * plugin build does.
  */
-final class PluginJars {
+public final class PluginJars {
   private PluginJars() {}
 
   /** The jar the build made for tool module {@code module} (e.g. {@code tools-file}). */
-  static Path module(String module) {
+  public static Path module(String module) {
     return built(TestKernel.repoRoot().resolve(module).resolve("target"), module + "-");
   }
 
   /** The example third-party plugin's jar, {@code examples/hello-tool}. */
-  static Path hello() {
+  public static Path hello() {
     return built(TestKernel.repoRoot().resolve("examples/hello-tool/target"), "hello-tool-");
   }
 
@@ -58,7 +57,7 @@ final class PluginJars {
   }
 
   /** Copies {@code jar} into {@code pluginsDir} as {@code name}, the way an operator drops one in. */
-  static Path drop(Path jar, Path pluginsDir, String name) {
+  public static Path drop(Path jar, Path pluginsDir, String name) {
     try {
       Files.createDirectories(pluginsDir);
       Path tmp = pluginsDir.resolve("." + name + ".part");
@@ -70,12 +69,12 @@ final class PluginJars {
     }
   }
 
-  static Builder plugin(String id) {
+  public static Builder plugin(String id) {
     return new Builder(id);
   }
 
   /** A plugin jar made from sources. */
-  static final class Builder {
+  public static final class Builder {
     private final Map<String, String> manifest = new LinkedHashMap<>();
     private final Map<String, String> sources = new LinkedHashMap<>();
 
@@ -86,19 +85,19 @@ final class PluginJars {
       manifest.put("Plugin-Requires", ">=1.0.0 & <2.0.0");
     }
 
-    Builder manifest(String name, String value) {
+    public Builder manifest(String name, String value) {
       manifest.put(name, value);
       return this;
     }
 
     /** A class of the plugin: its fully qualified name and its source. */
-    Builder source(String className, String source) {
+    public Builder source(String className, String source) {
       sources.put(className, source);
       return this;
     }
 
     /** Compiles the sources and writes the jar to {@code dir/<id>.jar} (not a plugins folder). */
-    Path build(Path dir) {
+    public Path build(Path dir) {
       try {
         Path work = Files.createTempDirectory(dir, manifest.get("Plugin-Id") + "-");
         Path classes = Files.createDirectories(work.resolve("classes"));
@@ -159,7 +158,7 @@ final class PluginJars {
   }
 
   /** A one-tool plugin whose tool answers {@code body} (a Java expression of type {@code Future<String>}). */
-  static Builder oneTool(String id, String toolName, String body) {
+  public static Builder oneTool(String id, String toolName, String body) {
     String pkg = "test." + id.replace('-', '_');
     return plugin(id).source(pkg + ".TheTool", """
         package %s;
@@ -178,7 +177,7 @@ final class PluginJars {
         """.formatted(pkg, toolName, body));
   }
 
-  static byte[] bytes(String text) {
+  public static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 }
