@@ -176,4 +176,44 @@ class ServerProcessIT {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
   }
+
+  @Test
+  @DisplayName("the packaged server loads every tool plugin the build put into plugins/, as ./orch serve does")
+  void servesBuiltPlugins() throws Exception {
+    Path root = TestKernel.repoRoot();
+    List<String> modules;
+    try (var dirs = Files.list(root)) {
+      modules = dirs.filter(d -> Files.exists(d.resolve(".orch-plugin"))).map(d -> d.getFileName().toString())
+          .sorted().toList();
+    }
+    assertThat(modules).contains("tools-comfyui", "tools-file", "tools-git", "tools-ollama");
+    modules.forEach(m -> assertThat(root.resolve("plugins").resolve(m + ".jar")).as("built by mvn package").exists());
+    int port = freePort();
+    Process p = launch(validEnv(port));
+    awaitHealthy(port, p);
+    post(port, "/api/auth/register", new JsonObject().put("email", "a@example.com").put("password", "password1"));
+    String token = new JsonObject(post(port, "/api/auth/login", new JsonObject().put("email", "a@example.com")
+        .put("password", "password1")).body()).getString("access_token");
+
+    io.vertx.core.json.JsonArray services = new io.vertx.core.json.JsonArray(get(port, "/api/services", token).body());
+    for (String module : modules) {
+      JsonObject plugin = services.stream().map(JsonObject.class::cast)
+          .filter(r -> (module + ".jar").equals(r.getJsonObject("details").getString("file"))).findFirst()
+          .orElseThrow(() -> new AssertionError("no resource for " + module + " in " + services.encode()));
+      assertThat(plugin.getString("status")).as(plugin.encode()).isEqualTo("online");
+      assertThat(plugin.getJsonObject("details").getJsonArray("tools")).isNotEmpty();
+    }
+    List<String> tools = new io.vertx.core.json.JsonArray(get(port, "/api/tools", token).body()).stream()
+        .map(t -> ((JsonObject) t).getString("name")).toList();
+    assertThat(tools).contains("read_file", "write_file", "list_files", "edit_file", "git_status", "git_diff",
+        "git_log", "local_llm", "generate_image");
+    p.destroy();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
+  private HttpResponse<String> get(int port, String path, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  }
 }
