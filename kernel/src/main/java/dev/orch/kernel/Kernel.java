@@ -30,12 +30,13 @@ import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.progress.ProgressVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
-import dev.orch.kernel.rag.RagConfig;
+import dev.orch.kernel.rag.RagCatalog;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.tasks.TaskServices;
 import dev.orch.kernel.tasks.TasksConfig;
 import dev.orch.kernel.tools.ToolHostConfig;
 import dev.orch.kernel.tools.ToolHostVerticle;
+import dev.orch.rag.RagConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -85,8 +86,16 @@ public final class Kernel {
       ExecutorConfig executor = ExecutorConfig.from(config.raw());
       return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
           monitor, executor, maxTokens == null ? 4096 : (Integer) maxTokens,
-          TasksConfig.from(config.raw()), CliAgentConfig.from(config), RagConfig.from(config.raw()),
+          TasksConfig.from(config.raw()), CliAgentConfig.from(config), rag(config),
           ToolHostConfig.from(config, monitor, executor));
+    }
+
+    private static RagConfig rag(OrchConfig config) {
+      try {
+        return RagConfig.from(config.raw());
+      } catch (IllegalArgumentException invalid) {
+        throw new dev.orch.kernel.config.ConfigException(invalid.getMessage(), invalid);
+      }
     }
   }
 
@@ -119,8 +128,10 @@ public final class Kernel {
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
           new OidcService(vertx, accounts, config.auth()), new ProjectService(db, access, clock), access,
           ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
-          generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(), clock),
-          new EventRepository(db));
+          generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(),
+              new dev.orch.kernel.tasks.ExternalSpend(pricing, router, sections.budget().externalOverrunFactor(),
+                  sections.executor().externalClaimTimeoutSeconds()), clock),
+          new EventRepository(db), new RagCatalog(vertx, sections.rag()));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();

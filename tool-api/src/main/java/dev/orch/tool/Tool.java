@@ -35,6 +35,18 @@ public interface Tool extends ExtensionPoint {
   JsonObject parameters();
 
   /**
+   * The JSON Schema of the arguments for this configuration: the same {@code config} object the
+   * host hands to {@link #invoke} in {@link ToolContext#config()}. A tool whose arguments depend on
+   * the configuration (an {@code enum} of the configured database names, of the configured hosts)
+   * overrides this; the host offers models this schema rather than {@link #parameters()}.
+   *
+   * @since 1.1
+   */
+  default JsonObject parameters(JsonObject config) {
+    return parameters();
+  }
+
+  /**
    * Runs the tool once.
    *
    * @param arguments the model's arguments, as given (validate them: the model may send anything)

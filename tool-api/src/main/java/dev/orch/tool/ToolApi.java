@@ -10,7 +10,7 @@ package dev.orch.tool;
  */
 public final class ToolApi {
   /** This API's version, in PF4J's semantic-version form. */
-  public static final String VERSION = "1.0.0";
+  public static final String VERSION = "1.1.0";
 
   private ToolApi() {}
 }

@@ -200,7 +200,7 @@ public final class AccountService {
     if (principal.viaApiKey()) {
       return Future.succeededFuture(userOut(principal.user(), true, List.of()));
     }
-    return userOut(db.client(), principal.user());
+    return userOut(db.reads(), principal.user());
   }
 
   /** {@code UserOut} with the real password flag and linked providers. */

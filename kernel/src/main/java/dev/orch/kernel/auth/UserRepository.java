@@ -37,7 +37,7 @@ public final class UserRepository {
   }
 
   public Future<User> byId(String id) {
-    return byId(db.client(), id);
+    return byId(db.reads(), id);
   }
 
   public Future<User> byEmail(SqlClient client, String email) {

@@ -52,9 +52,28 @@ public final class Budget {
         });
   }
 
+  /** The live reservation {@code taskId} holds for {@code purpose}: {@code {"reservation_id", "amount_usd"}}. */
+  public Future<JsonObject> held(String taskId, String purpose) {
+    return bus.<JsonObject>request(BudgetAddresses.HELD, new JsonObject().put("task_id", taskId).put("purpose", purpose),
+        delivery()).map(Message::body);
+  }
+
   /** True when {@code err} is the budget's refusal of a reservation. */
   public static boolean refused(Throwable err) {
     return err instanceof ReplyException re && re.failureCode() == 402;
+  }
+
+  /** The limit that refused a reservation, from its 402; null for any other failure. */
+  public static BudgetLimit limit(Throwable err) {
+    if (!refused(err)) {
+      return null;
+    }
+    for (BudgetLimit limit : BudgetLimit.values()) {
+      if (limit.message().equals(err.getMessage())) {
+        return limit;
+      }
+    }
+    return null;
   }
 
   private static DeliveryOptions delivery() {

@@ -16,12 +16,13 @@ public final class BudgetAddresses {
    * {@code {"amount_usd": number, "project_id"?: string, "task_id"?: string, "purpose"?: string,
    * "ttl_seconds"?: number}}. In one serialised transaction, spent + live reservations + amount is
    * checked against the daily and monthly limits and, with a project id, the project's limit
-   * (API.md §18.1 decision 23: planning passes its project too).
+   * (API.md §18.1 decision 23: planning passes its project too) and its owner's
+   * {@code budget.per_user_daily_limit_usd} when one is set.
    *
    * <p>Reply {@code {"reservation_id": string|null, "amount_usd": number, "expires_at": ts|null}};
    * the id is null when nothing needed holding ({@code amount_usd <= 0} always succeeds). Fails 402
-   * {@code Daily budget limit reached}, {@code Monthly budget limit reached} or
-   * {@code Project budget limit reached}; 400 when {@code amount_usd} is missing or not a number.
+   * {@code Daily budget limit reached}, {@code Monthly budget limit reached},
+   * {@code Project budget limit reached} or {@code User daily budget limit reached} ({@link BudgetLimit}); 400 when {@code amount_usd} is missing or not a number.
    * The reservation holds until {@link #RECORD} or {@link #RELEASE} names it, or it expires
    * ({@code budget.reservation_ttl_sec}, or {@code ttl_seconds}).
    */
@@ -49,6 +50,14 @@ public final class BudgetAddresses {
    * Publishes {@link #CHANGED} when something was released.
    */
   public static final String RELEASE = "orch.budget.release";
+
+  /**
+   * The live reservation a task holds for a purpose (an external agent's claim holds one for its
+   * whole work). Request {@code {"task_id": string, "purpose": string}}; reply
+   * {@code {"reservation_id": string|null, "amount_usd": number}} (null and 0 when none is live).
+   * Fails 400 without a task id.
+   */
+  public static final String HELD = "orch.budget.held";
 
   /**
    * Current spend against the limits. Request {@code {"project_id"?: string, "amount_usd"?: number}}

@@ -49,63 +49,69 @@ public final class BudgetLedger {
 
   /**
    * Holds {@code req.amountUsd()} when it fits every applicable limit; fails with 402 naming the
-   * first limit it does not fit.
+   * first limit it does not fit. Completes once the hold is durable: a model call goes out only
+   * after its hold would survive a crash, so budget held by a call whose outcome a crash left unknown
+   * keeps counting until the hold expires.
    */
   Future<Reservation> reserve(ReserveRequest req) {
     if (req.amountUsd() <= 0) {
       return Future.succeededFuture(new Reservation(null, req.amountUsd(), null));
     }
-    // A hold need not be durable: it dies with the process that took it.
-    return db.group().submitVisible(sql -> {
-      Held held = tryHold(sql, req);
+    return db.group().submit(sql -> {
+      Hold held = hold(sql, req);
       if (held.reservation() == null) {
-        throw OrchestratorException.budgetExhausted(held.refused());
+        throw OrchestratorException.budgetExhausted(held.refused().message());
       }
       return held.reservation();
     });
   }
 
-  /** A hold taken, or the limit that refused it. */
-  private record Held(Reservation reservation, String refused) {}
+  /**
+   * A hold taken, or the limit that refused it (then nothing was written). {@code exhausted} is the
+   * original's budget gate: the daily or monthly spend cannot take another $0.001, so no call of
+   * any project's paid tiers can run and dispatchers pause the project; otherwise a refused task
+   * only waits (API.md §11.2).
+   */
+  public record Hold(Reservation reservation, BudgetLimit refused, boolean exhausted) {}
+
+  /** The spend that makes the budget gate close. */
+  private static final double GATE_USD = 0.001;
 
   /**
    * {@link #reserve} inside a unit of the caller's (a dispatch pass holds the first call's budget
-   * in the transaction that claims the task): the reservation, or null when a limit refuses it,
-   * with nothing written then. Takes the budget's lock where the database needs one.
+   * in the transaction that claims the task). Takes the budget's lock where the database needs one.
    */
-  public Reservation hold(Sql sql, ReserveRequest req) throws java.sql.SQLException {
-    return tryHold(sql, req).reservation();
-  }
-
-  private Held tryHold(Sql sql, ReserveRequest req) throws java.sql.SQLException {
+  public Hold hold(Sql sql, ReserveRequest req) throws java.sql.SQLException {
     if (req.amountUsd() <= 0) {
-      return new Held(new Reservation(null, req.amountUsd(), null), null);
+      return new Hold(new Reservation(null, req.amountUsd(), null), null, false);
     }
     lock(sql);
     double now = Times.now(clock);
     double ttl = req.ttlSeconds() != null ? req.ttlSeconds() : config.reservationTtl().toMillis() / 1000.0;
     repo.deleteExpired(sql, now);
-    String refused = refusal(repo.totals(sql, dayKey(), monthKey(), req.projectId(), now), req);
+    BudgetRepository.Totals totals = repo.totals(sql, dayKey(), monthKey(), req.projectId(), now);
+    BudgetLimit refused = refusal(sql, totals, req, now);
     if (refused != null) {
       LOG.info("reservation refused [project: {}, task: {}, amount: {}, limit: {}]", req.projectId(), req.taskId(),
           req.amountUsd(), refused);
-      return new Held(null, refused);
+      boolean exhausted = !Money.fits(config.dailyLimitUsd(), totals.dailySpent(), GATE_USD)
+          || !Money.fits(config.monthlyLimitUsd(), totals.monthlySpent(), GATE_USD);
+      return new Hold(null, refused, exhausted);
     }
     Reservation reservation = new Reservation(Ids.hex32(), req.amountUsd(), now + ttl);
     repo.insertReservation(sql, reservation.id(), req, now, reservation.expiresAt());
     LOG.debug("budget reserved [reservation: {}, project: {}, amount: {}]", reservation.id(), req.projectId(),
         req.amountUsd());
-    return new Held(reservation, null);
+    return new Hold(reservation, null, false);
   }
 
   /**
    * Stores one call's spend, its period totals and the end of its reservation in one transaction.
-   * A known call id changes nothing.
+   * A known call id changes nothing. Completes once durable, so an answer that reports the spend
+   * (a plan's cost, an external result) never runs ahead of it, on any database.
    */
   Future<Recorded> record(UsageRecord usage) {
-    // Replied once run: whatever reports this spend (a task's completion, its events) is written
-    // later, and group commits land in order, so it can only be durable after this record is.
-    return db.group().submitVisible(sql -> record(sql, usage));
+    return db.group().submit(sql -> record(sql, usage));
   }
 
   /**
@@ -160,6 +166,15 @@ public final class BudgetLedger {
     }
   }
 
+  /** The newest live reservation {@code taskId} holds for {@code purpose}, or null. */
+  Future<Reservation> held(String taskId, String purpose) {
+    double now = Times.now(clock);
+    return db.group().submitVisible(sql -> {
+      Sql.Rec row = repo.held(sql, taskId, purpose, now);
+      return row == null ? null : new Reservation(row.getString("id"), row.getDouble("amount_usd"), null);
+    });
+  }
+
   /** Deletes expired reservations; returns how many. */
   Future<Integer> sweep() {
     double now = Times.now(clock);
@@ -202,17 +217,24 @@ public final class BudgetLedger {
     });
   }
 
-  /** The limit {@code req} does not fit, as the 402 text, or null when it fits all. */
-  private String refusal(BudgetRepository.Totals t, ReserveRequest req) {
+  /** The first limit {@code req} does not fit, or null when it fits all. */
+  private BudgetLimit refusal(Sql sql, BudgetRepository.Totals t, ReserveRequest req, double now)
+      throws java.sql.SQLException {
     if (!Money.fits(config.dailyLimitUsd(), t.dailySpent(), t.reserved(), req.amountUsd())) {
-      return "Daily budget limit reached";
+      return BudgetLimit.DAILY;
     }
     if (!Money.fits(config.monthlyLimitUsd(), t.monthlySpent(), t.reserved(), req.amountUsd())) {
-      return "Monthly budget limit reached";
+      return BudgetLimit.MONTHLY;
     }
     if (req.projectId() != null
         && !Money.fits(config.projectLimitUsd(), t.projectSpent(), t.projectReserved(), req.amountUsd())) {
-      return "Project budget limit reached";
+      return BudgetLimit.PROJECT;
+    }
+    if (config.userDailyLimitUsd() != null && req.projectId() != null) {
+      double[] user = repo.userTotals(sql, req.projectId(), dayStart(), now);
+      if (!Money.fits(config.userDailyLimitUsd(), user[0], user[1], req.amountUsd())) {
+        return BudgetLimit.USER;
+      }
     }
     return null;
   }
@@ -242,6 +264,11 @@ public final class BudgetLedger {
   /** Today's {@code budget_periods} key: the UTC date, {@code YYYY-MM-DD}. */
   private String dayKey() {
     return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).toString();
+  }
+
+  /** The start of today (UTC), in the epoch seconds of usage timestamps. */
+  private double dayStart() {
+    return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
   }
 
   /** This month's key: {@code YYYY-MM} in UTC. */

@@ -21,16 +21,25 @@ final class BudgetRepository {
       + " FROM budget_reservations WHERE project_id = ? AND expires_at > ?";
   private static final String PROJECT_SPENT =
       "SELECT COALESCE(SUM(cost_usd), 0) AS total FROM usage_log WHERE project_id = ?";
+  private static final String OWNER = "(SELECT owner_id FROM projects WHERE id = ?)";
   private static final String INSERT_RESERVATION = "INSERT INTO budget_reservations"
-      + " (id, project_id, task_id, amount_usd, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+      + " (id, project_id, task_id, amount_usd, purpose, created_at, expires_at, user_id)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, " + OWNER + ")";
+  private static final String USER_SPENT = "SELECT COALESCE(SUM(cost_usd), 0) AS total FROM usage_log"
+      + " WHERE user_id = " + OWNER + " AND timestamp >= ?";
+  private static final String USER_RESERVED = "SELECT COALESCE(SUM(amount_usd), 0) AS total FROM budget_reservations"
+      + " WHERE user_id = " + OWNER + " AND expires_at > ?";
   private static final String RESERVATION_PROJECT = "SELECT project_id FROM budget_reservations WHERE id = ?";
+  private static final String HELD = "SELECT id, amount_usd FROM budget_reservations WHERE task_id = ? AND purpose = ?"
+      + " AND expires_at > ? ORDER BY created_at DESC LIMIT 1";
   private static final String DELETE_RESERVATION = "DELETE FROM budget_reservations WHERE id = ?";
   private static final String USAGE_BY_CALL = "SELECT id FROM usage_log WHERE call_id = ?";
   // A project or task deleted while its call ran is stored as NULL rather than failing the foreign
   // key: the money was spent either way (API.md §18.4).
   private static final String INSERT_USAGE = "INSERT INTO usage_log (project_id, task_id, provider, model,"
-      + " prompt_tokens, completion_tokens, cost_usd, purpose, timestamp, call_id)"
-      + " VALUES ((SELECT id FROM projects WHERE id = ?), (SELECT id FROM tasks WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?)";
+      + " prompt_tokens, completion_tokens, cost_usd, purpose, timestamp, call_id, user_id)"
+      + " VALUES ((SELECT id FROM projects WHERE id = ?), (SELECT id FROM tasks WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, "
+      + OWNER + ")";
   private static final String ADD_TO_PERIOD = "INSERT INTO budget_periods (period_key, period_type,"
       + " total_cost_usd, total_prompt_tokens, total_completion_tokens, api_call_count) VALUES (?, ?, ?, ?, ?, 1)"
       + " ON CONFLICT (period_key) DO UPDATE SET"
@@ -62,12 +71,29 @@ final class BudgetRepository {
   }
 
   void insertReservation(Sql sql, String id, ReserveRequest req, double now, double expiresAt) throws SQLException {
-    sql.update(INSERT_RESERVATION, id, req.projectId(), req.taskId(), req.amountUsd(), req.purpose(), now, expiresAt);
+    sql.update(INSERT_RESERVATION, id, req.projectId(), req.taskId(), req.amountUsd(), req.purpose(), now, expiresAt,
+        req.projectId());
+  }
+
+  /**
+   * What the owner of {@code projectId} spent since {@code since} and holds now, over all their
+   * projects (deleted ones included); zeros for a call without a project.
+   */
+  double[] userTotals(Sql sql, String projectId, double since, double now) throws SQLException {
+    if (projectId == null) {
+      return new double[2];
+    }
+    return new double[] {total(sql, USER_SPENT, projectId, since), total(sql, USER_RESERVED, projectId, now)};
   }
 
   /** The reservation's project id, or null when there is no such reservation (or it has no project). */
   Sql.Rec reservation(Sql sql, String id) throws SQLException {
     return sql.first(RESERVATION_PROJECT, id);
+  }
+
+  /** The newest live reservation of a task for a purpose (id, amount_usd), or null. */
+  Sql.Rec held(Sql sql, String taskId, String purpose, double now) throws SQLException {
+    return sql.first(HELD, taskId, purpose, now);
   }
 
   /** Deletes a reservation; true when it existed. */
@@ -83,7 +109,7 @@ final class BudgetRepository {
 
   void insertUsage(Sql sql, UsageRecord usage, String callId, double timestamp) throws SQLException {
     sql.update(INSERT_USAGE, usage.projectId(), usage.taskId(), usage.provider(), usage.model(), usage.promptTokens(),
-        usage.completionTokens(), usage.costUsd(), usage.purpose(), timestamp, callId);
+        usage.completionTokens(), usage.costUsd(), usage.purpose(), timestamp, callId, usage.projectId());
   }
 
   /** Adds one call to a period's totals, creating the period on its first call. */

@@ -8,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +37,14 @@ public final class BudgetVerticle extends VerticleBase {
     var record = bus.<Object>consumer(BudgetAddresses.RECORD, this::onRecord);
     var release = bus.<Object>consumer(BudgetAddresses.RELEASE, this::onRelease);
     var status = bus.<Object>consumer(BudgetAddresses.STATUS, this::onStatus);
+    var held = bus.<Object>consumer(BudgetAddresses.HELD, this::onHeld);
     long interval = Math.max(1_000, Math.min(MAX_SWEEP_INTERVAL_MS, config.reservationTtl().toMillis()));
     vertx.setPeriodic(interval, id -> sweep());
-    return Future.all(reserve.completion(), record.completion(), release.completion(), status.completion())
+    return Future.all(List.of(reserve.completion(), record.completion(), release.completion(), status.completion(),
+            held.completion()))
         .onSuccess(v -> LOG.info("budget listening [addresses: {}, daily: {}, monthly: {}, per project: {}]",
             String.join(", ", BudgetAddresses.RESERVE, BudgetAddresses.RECORD, BudgetAddresses.RELEASE,
-                BudgetAddresses.STATUS), config.dailyLimitUsd(), config.monthlyLimitUsd(), config.projectLimitUsd()));
+                BudgetAddresses.STATUS, BudgetAddresses.HELD), config.dailyLimitUsd(), config.monthlyLimitUsd(), config.projectLimitUsd()));
   }
 
   private void onReserve(Message<Object> msg) {
@@ -82,6 +85,18 @@ public final class BudgetVerticle extends VerticleBase {
           msg.reply(new JsonObject().put("released", released.released()));
         })
         .onFailure(err -> Failures.reply(msg, err));
+  }
+
+  private void onHeld(Message<Object> msg) {
+    body(msg).compose(json -> {
+      String taskId = Bodies.text(json, "task_id");
+      if (taskId == null) {
+        throw OrchestratorException.badRequest("task_id is required");
+      }
+      return ledger.held(taskId, Bodies.text(json, "purpose") == null ? "" : Bodies.text(json, "purpose"));
+    }).onSuccess(r -> msg.reply(new JsonObject().put("reservation_id", r == null ? null : r.id())
+        .put("amount_usd", r == null ? 0.0 : r.amountUsd())))
+      .onFailure(err -> Failures.reply(msg, err));
   }
 
   private void onStatus(Message<Object> msg) {

@@ -2,8 +2,9 @@ package dev.orch.kernel.executor;
 
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.OllamaProvider;
-import dev.orch.kernel.rag.RagConfig;
-import dev.orch.kernel.rag.RagIndex;
+import dev.orch.rag.EmbeddingSpec;
+import dev.orch.rag.RagConfig;
+import dev.orch.rag.RagIndex;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -25,10 +26,10 @@ public final class DiagnosticAdvisor {
 
   private final OllamaProvider ollama;
   private final RagIndex index;
-  private final String model;
+  private final EmbeddingSpec model;
   private final Duration timeout;
 
-  DiagnosticAdvisor(OllamaProvider ollama, RagIndex index, String model, Duration timeout) {
+  DiagnosticAdvisor(OllamaProvider ollama, RagIndex index, EmbeddingSpec model, Duration timeout) {
     this.ollama = ollama;
     this.index = index;
     this.model = model;
@@ -48,14 +49,18 @@ public final class DiagnosticAdvisor {
       }
       return null;
     }
-    return new DiagnosticAdvisor(models.ollama().get(), new RagIndex(vertx, DATABASE, Path.of(file),
-        rag.embedDimensions()), rag.embedModel(), rag.embedTimeout());
+    EmbeddingSpec model = rag.assumedEmbedding();
+    return new DiagnosticAdvisor(models.ollama().get(), new RagIndex(vertx, DATABASE, Path.of(file), model), model,
+        rag.embedTimeout());
   }
 
-  /** The {@code diagnostic_suggestion} context entry for {@code error}, or null. Never fails. */
+  /**
+   * The {@code diagnostic_suggestion} context entry for {@code error}, or null. Never fails; a
+   * database made by another embedding model than Ollama's {@code ollama.embed_model} suggests nothing.
+   */
   Future<JsonObject> suggestion(String error) {
-    return ollama.embed(model, "search_query: " + error, timeout)
-        .compose(query -> index.search(query, 1))
+    return ollama.embed(model.model(), model.queryPrefix() + error, timeout)
+        .compose(query -> index.search(model, query, 1, null))
         .map(best -> best.isEmpty() || best.get(0).score() < MIN_SCORE ? null : entry(best.get(0)))
         .otherwise(err -> {
           LOG.warn("diagnostic lookup failed, retrying without a suggestion [reason: {}]", err.getMessage());

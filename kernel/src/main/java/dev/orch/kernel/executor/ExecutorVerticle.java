@@ -64,12 +64,34 @@ public final class ExecutorVerticle extends VerticleBase {
   private final DiagnosticAdvisor advisor;
   /** A dispatch pass is queued in the group commit and has not yet read its snapshot. */
   private final AtomicBoolean passQueued = new AtomicBoolean();
+  /** Tasks whose wait for their project's or user's budget was announced (see {@link #waitsForBudget}). */
+  private final java.util.Set<String> waitingForBudget = ConcurrentHashMap.newKeySet();
   private boolean stopping;
   private long backoffTimer = -1;
   private double backoffAt = Double.MAX_VALUE;
 
-  /** A task this node runs. */
-  private record Worker(Claimed task, Attempt run, long heartbeat) {}
+  /** A task this node runs: its attempt, the watch on its lease, and the timers that keep the lease. */
+  private static final class Worker {
+    final Claimed task;
+    final Attempt run;
+    final LeaseWatch lease;
+    long heartbeat = -1;
+    long stopTimer = -1;
+
+    Worker(Claimed task, Attempt run, LeaseWatch lease) {
+      this.task = task;
+      this.run = run;
+      this.lease = lease;
+    }
+
+    Claimed task() {
+      return task;
+    }
+
+    Attempt run() {
+      return run;
+    }
+  }
 
   ExecutorVerticle(TaskStore store, MeteredModel metered, DiagnosticLog diagnostics, DiagnosticAdvisor advisor,
       ModelRouter router, ExecutorConfig config, Clock clock, boolean clustered, CliAgentRunner cliAgents,
@@ -140,7 +162,7 @@ public final class ExecutorVerticle extends VerticleBase {
       List<Future<?>> interrupted = new ArrayList<>();
       workers.values().forEach(w -> {
         w.run().cancel();
-        vertx.cancelTimer(w.heartbeat());
+        stopTimers(w);
         interrupted.add(store.end(w.task(), "pending", "Interrupted by shutdown", null, TaskRun.Result.none(null), now()));
       });
       workers.clear();
@@ -309,15 +331,37 @@ public final class ExecutorVerticle extends VerticleBase {
         store.giveBack(s.task(), now());
         metered.release(s.reservationId());
       } else {
+        waitingForBudget.remove(s.task().id());
         startWorker(s);
       }
     });
-    pass.refused().forEach(projectId -> store.pauseProject(projectId, now()).onSuccess(paused -> {
+    pass.refused().forEach(this::pauseForBudget);
+    pass.waiting().forEach(w -> waitsForBudget(w.projectId(), w.taskId(), w.limit()));
+  }
+
+  /** The budget gate closed on a task's first call: the project pauses (API.md §11.2). */
+  private void pauseForBudget(String projectId) {
+    store.pauseProject(projectId, now()).onSuccess(paused -> {
       if (paused) {
         LOG.info("budget limit reached, project paused [project: {}]", projectId);
         progress.emit(projectId, null, EventTypes.BUDGET_WARNING, "Budget limit reached. Execution paused.");
       }
-    }));
+    });
+  }
+
+  /**
+   * A limit refused the task's first call while the budget gate stayed open: it stays pending, the
+   * project's other work goes on, and the owner hears of it once per task until it starts.
+   */
+  private void waitsForBudget(String projectId, String taskId, dev.orch.kernel.budget.BudgetLimit limit) {
+    if (waitingForBudget.size() > 10_000) {
+      waitingForBudget.clear(); // tasks of cancelled projects never start; hearing again is harmless
+    }
+    if (waitingForBudget.add(taskId)) {
+      LOG.info("task waits for budget [project: {}, task: {}, limit: {}]", projectId, taskId, limit);
+      progress.emit(projectId, taskId, EventTypes.BUDGET_WARNING, limit.message() + ". The task waits until budget"
+          + " is freed; other tasks go on.", new JsonObject().put("limit", limit.name().toLowerCase(Locale.ROOT)));
+    }
   }
 
   /**
@@ -419,17 +463,17 @@ public final class ExecutorVerticle extends VerticleBase {
             ToolProfile.fromWire(project.cliProfile()).orElse(null), model, modelRun.systemPrompt(List.of()),
             dataDir.resolve("projects").resolve(task.projectId())))
         .orElse(modelRun);
-    long heartbeat = vertx.setPeriodic(Math.max(100, (long) (config.leaseSeconds() * 1000 / 3)), id ->
-        store.heartbeat(task, now() + config.leaseSeconds()).onSuccess(held -> {
-          if (!held) {
-            LOG.warn("lease lost, stopping task [task: {}, node: {}]", task.id(), node);
-            run.cancel();
-          }
-        }));
-    workers.put(task.id(), new Worker(task, run, heartbeat));
+    Worker worker = new Worker(task, run, new LeaseWatch(task.leaseExpiresAt(), config.leaseSeconds()));
+    worker.heartbeat = vertx.setPeriodic(Math.max(100, (long) (config.leaseSeconds() * 1000 / 3)), id -> heartbeat(worker));
+    armStop(worker);
+    workers.put(task.id(), worker);
     LOG.debug("task dispatched [project: {}, task: {}, tier: {}, node: {}]", task.projectId(), task.id(), tier, node);
     progress.emit(task.projectId(), task.id(), EventTypes.TASK_START, task.title());
     run.run(started.knowledge()).onComplete(ar -> {
+      if (worker.lease.lapsedAt(now())) {
+        lapsed(worker, ar.succeeded() ? ar.result() : null);
+        return;
+      }
       // A completion without verification runs its own pass, in its own unit.
       boolean passInline = ar.succeeded() && completesAtOnce(task) && !config.waveCheckpoints();
       Future<Map<String, Integer>> outcome = ar.succeeded() ? succeeded(task, ar.result())
@@ -444,7 +488,7 @@ public final class ExecutorVerticle extends VerticleBase {
         }
         Worker w = workers.remove(task.id());
         if (w != null) {
-          vertx.cancelTimer(w.heartbeat());
+          stopTimers(w);
         }
         // The check may end or pause the project (wave checkpoint): it must land before the next pass.
         Future<?> checked = done.succeeded() && done.result() == TaskStore.Completion.OPEN ? Future.succeededFuture()
@@ -456,6 +500,60 @@ public final class ExecutorVerticle extends VerticleBase {
         });
       });
     });
+  }
+
+  /** Renews the lease; a lost lease, or one about to lapse unrenewed, stops the attempt. */
+  private void heartbeat(Worker w) {
+    double until = now() + config.leaseSeconds();
+    store.heartbeat(w.task(), until).onComplete(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        w.lease.renewed(until);
+        armStop(w);
+      } else if (ar.succeeded()) {
+        LOG.warn("lease lost, stopping task [task: {}, node: {}]", w.task().id(), node);
+        w.lease.lost();
+        w.run().cancel();
+      } else {
+        // The lease may still hold: the stop timer ends the attempt before it could expire.
+        LOG.warn("heartbeat failed [task: {}, node: {}, reason: {}]", w.task().id(), node, ar.cause().getMessage());
+      }
+    });
+  }
+
+  /** (Re)arms the timer that stops the attempt before its lease could expire unrenewed. */
+  private void armStop(Worker w) {
+    if (w.stopTimer >= 0) {
+      vertx.cancelTimer(w.stopTimer);
+    }
+    long delay = Math.max(1, (long) ((w.lease.stopBy() - now()) * 1000));
+    w.stopTimer = vertx.setTimer(delay, id -> {
+      if (w.lease.lapsedAt(now())) {
+        LOG.warn("lease not renewed in time, stopping task [task: {}, node: {}]", w.task().id(), node);
+        w.run().cancel();
+      }
+    });
+  }
+
+  private void stopTimers(Worker w) {
+    vertx.cancelTimer(w.heartbeat);
+    if (w.stopTimer >= 0) {
+      vertx.cancelTimer(w.stopTimer);
+    }
+  }
+
+  /**
+   * The attempt ended after its lease lapsed: another node may run the task by now, so this node
+   * stores no outcome. The money the attempt spent is still recorded.
+   */
+  private void lapsed(Worker w, TaskRun.Result result) {
+    workers.remove(w.task().id());
+    stopTimers(w);
+    LOG.warn("outcome dropped, lease lapsed [task: {}, node: {}]", w.task().id(), node);
+    if (result != null && result.unrecorded() != null) {
+      metered.record(result.unrecorded()).onFailure(err -> LOG.error("spend of a lapsed attempt not recorded [task: {},"
+          + " reason: {}]", w.task().id(), err.getMessage()));
+    }
+    dispatch();
   }
 
   /** True when a success completes the task at once: no verification sits between completion and release. */
@@ -595,10 +693,12 @@ public final class ExecutorVerticle extends VerticleBase {
     TaskRun.Failed f = err instanceof TaskRun.Failed tf ? tf
         : new TaskRun.Failed(err, TaskRun.Result.none(null), false);
     if (f.budgetRefusedAtStart) {
-      return store.giveBack(task, now).compose(v -> store.pauseProject(task.projectId(), now)).onSuccess(paused -> {
-        if (paused) {
-          LOG.info("budget limit reached, project paused [project: {}]", task.projectId());
-          progress.emit(task.projectId(), null, EventTypes.BUDGET_WARNING, "Budget limit reached. Execution paused.");
+      var limit = dev.orch.kernel.budget.Budget.limit(f.cause);
+      return store.giveBack(task, now).onSuccess(v -> {
+        if (limit != null && !limit.global()) {
+          waitsForBudget(task.projectId(), task.id(), limit);
+        } else {
+          pauseForBudget(task.projectId());
         }
       });
     }

@@ -5,6 +5,7 @@ import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.budget.UsageRecord;
 import dev.orch.kernel.model.ChatRequest;
 import dev.orch.kernel.model.ChatResponse;
+import dev.orch.kernel.model.ModelException;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.Pricing;
 import dev.orch.kernel.store.Ids;
@@ -41,12 +42,16 @@ final class MeteredModel {
    * Reserves (unless {@code held} is a reservation already taken for this call), calls, and leaves
    * the spend to the caller to record, with {@link #record} or inside a unit of its own (a task's
    * last call is recorded in the transaction that completes the task). A failed call releases the
-   * reservation.
+   * reservation, except when its outcome is unknown ({@link ModelException#outcomeUnknown()}): the
+   * provider may have billed it, so the hold keeps counting until it expires.
    */
   Future<Answer> callUnrecorded(ChatRequest request, String projectId, String taskId, String purpose, String held) {
     Future<String> reserved = held != null ? Future.succeededFuture(held) : reserve(request, projectId, taskId, purpose);
     return reserved.compose(reservationId -> models.chat(request).transform(ar -> {
       if (ar.failed()) {
+        if (ar.cause() instanceof ModelException me && me.outcomeUnknown()) {
+          return Future.<Answer>failedFuture(ar.cause());
+        }
         return budget.release(reservationId).transform(v -> Future.<Answer>failedFuture(ar.cause()));
       }
       ChatResponse response = ar.result();

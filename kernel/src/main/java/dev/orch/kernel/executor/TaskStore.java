@@ -1,6 +1,7 @@
 package dev.orch.kernel.executor;
 
 import dev.orch.kernel.budget.BudgetLedger;
+import dev.orch.kernel.budget.BudgetLimit;
 import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Db;
@@ -61,7 +62,7 @@ final class TaskStore {
       + " AND status IN ('pending', 'queued', 'running') LIMIT 1";
   private static final String TASK = "SELECT id, project_id, title, description, task_type, model_tier,"
       + " " + TaskContexts.COLUMN + ", tools_json, system_prompt, max_tokens, retry_count, max_retries,"
-      + " wave, lease_number, status FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
+      + " wave, lease_number, lease_expires_at, status FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
   private static final String HEARTBEAT = "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND lease_number = ?"
       + " AND status IN ('queued', 'running')";
   private static final String LEASED = " WHERE id = ? AND lease_number = ? AND status IN ('queued', 'running')";
@@ -164,7 +165,7 @@ final class TaskStore {
    */
   record Claimed(String id, String projectId, String title, String description, String taskType, String tier,
       String contextJson, JsonArray tools, String systemPrompt, int maxTokens, int retryCount, int maxRetries, int wave,
-      int lease) {
+      int lease, double leaseExpiresAt) {
     JsonArray context() {
       return TaskView.jsonArray(contextJson);
     }
@@ -179,12 +180,17 @@ final class TaskStore {
    */
   record Started(Claimed task, ExecutingProject project, List<String> knowledge, String reservationId) {}
 
+  /** A task left pending because a limit refused its first call while the budget gate stayed open. */
+  record Waiting(String taskId, String projectId, BudgetLimit limit) {}
+
   /**
-   * What a pass started, and the projects it left alone because their budget refused the first
-   * call of a task (that task stays pending).
+   * What a pass started; the projects it left alone because the budget gate closed (the daily or
+   * monthly spend cannot take another $0.001); and the tasks a limit refused while the gate stayed
+   * open, which wait while their project's other work goes on (API.md §11.2). Refused tasks stay
+   * pending.
    */
-  record Pass(List<Started> started, Set<String> refused) {
-    static final Pass NONE = new Pass(List.of(), Set.of());
+  record Pass(List<Started> started, Set<String> refused, List<Waiting> waiting) {
+    static final Pass NONE = new Pass(List.of(), Set.of(), List.of());
   }
 
   /**
@@ -210,12 +216,12 @@ final class TaskStore {
   record Lease(double seconds, String node, int maxConcurrent) {}
 
   /**
-   * One dispatch pass as one unit. {@code reading} runs first, as the pass starts to read.
-   * Claims need not be durable before the work starts: if the commit is lost, the task is pending
-   * again, and the lease number the worker holds no longer matches, so its result is discarded.
+   * One dispatch pass as one unit. {@code reading} runs first, as the pass starts to read. Completes
+   * once the claims and their budget holds are durable: a model request for a claimed task must not
+   * leave before then, or a crash would forget a call the provider may bill.
    */
   Future<Pass> dispatch(Lease lease, Runnable reading, PassPolicy policy) {
-    return visible(sql -> {
+    return unit(sql -> {
       reading.run();
       return pass(sql, lease, policy);
     });
@@ -235,45 +241,81 @@ final class TaskStore {
     if (projects.isEmpty()) {
       return Pass.NONE;
     }
-    Map<String, Map<String, Integer>> active = active(sql);
-    int free = lease.maxConcurrent() - active.values().stream().flatMap(m -> m.values().stream())
-        .mapToInt(Integer::intValue).sum();
-    if (free <= 0) {
-      return Pass.NONE;
-    }
-    // Enough candidates for the free slots and a few the caps pass over; all of them only when the caps
-    // passed over every one read (a project at its own cap holding the front of the queue).
-    int limit = free * 2 + 8;
-    List<Ready> ready = ready(sql, now, limit);
-    List<Ready> picked = policy.pick(new Snapshot(projects, active, ready));
-    if (picked.size() < free && ready.size() == limit) {
-      picked = policy.pick(new Snapshot(projects, active, ready(sql, now, Integer.MAX_VALUE)));
-    }
     List<Started> out = new ArrayList<>();
     Set<String> refused = new HashSet<>();
+    List<Waiting> waiting = new ArrayList<>();
+    Set<String> passedOver = new HashSet<>();
     Map<String, List<String>> knowledge = new HashMap<>();
-    for (Ready r : picked) {
-      if (refused.contains(r.projectId())) {
-        continue;
+    // A task whose budget is refused frees its slot for the next candidate: another round picks again,
+    // without the tasks refused so far. Without refusals a pass is one round.
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      Map<String, Map<String, Integer>> active = active(sql);
+      int free = lease.maxConcurrent() - active.values().stream().flatMap(m -> m.values().stream())
+          .mapToInt(Integer::intValue).sum();
+      if (free <= 0) {
+        break;
       }
-      if (sql.update(CLAIM, now, lease.node(), leaseUntil, now, r.id()) == 0) {
-        sql.update(DEMOTE, now, r.id()); // or another dispatcher took it: then this changes nothing
-        continue;
+      List<Ready> picked = pick(sql, now, free, passedOver, refused, new Snapshot(projects, active, List.of()), policy);
+      boolean anyRefused = false;
+      for (Ready r : picked) {
+        if (refused.contains(r.projectId())) {
+          continue;
+        }
+        if (sql.update(CLAIM, now, lease.node(), leaseUntil, now, r.id()) == 0) {
+          sql.update(DEMOTE, now, r.id()); // or another dispatcher took it: then this changes nothing
+          continue;
+        }
+        Claimed claimed = claimed(sql.first(TASK, r.id()));
+        ExecutingProject project = projects.get(r.projectId());
+        List<String> found = "ollama".equals(claimed.tier()) ? List.of()
+            : knowledge.computeIfAbsent(claimed.projectId(), id -> knowledge(sql, id));
+        ReserveRequest firstCall = policy.firstCall(claimed, project, found);
+        BudgetLedger.Hold held = firstCall == null ? null : budget.hold(sql, firstCall);
+        if (held != null && held.refused() != null) {
+          sql.update(GIVE_BACK, now, claimed.id(), claimed.lease());
+          passedOver.add(claimed.id());
+          anyRefused = true;
+          if (held.exhausted()) {
+            refused.add(r.projectId());
+          } else {
+            waiting.add(new Waiting(claimed.id(), claimed.projectId(), held.refused()));
+          }
+          continue;
+        }
+        out.add(new Started(claimed, project, found, held == null ? null : held.reservation().id()));
       }
-      Claimed claimed = claimed(sql.first(TASK, r.id()));
-      ExecutingProject project = projects.get(r.projectId());
-      List<String> found = "ollama".equals(claimed.tier()) ? List.of()
-          : knowledge.computeIfAbsent(claimed.projectId(), id -> knowledge(sql, id));
-      ReserveRequest firstCall = policy.firstCall(claimed, project, found);
-      BudgetLedger.Reservation held = firstCall == null ? null : budget.hold(sql, firstCall);
-      if (firstCall != null && held == null) {
-        sql.update(GIVE_BACK, now, claimed.id(), claimed.lease());
-        refused.add(r.projectId());
-        continue;
+      if (!anyRefused) {
+        break;
       }
-      out.add(new Started(claimed, project, found, held == null ? null : held.id()));
     }
-    return new Pass(out, refused);
+    return new Pass(out, refused, waiting);
+  }
+
+  /** Rounds of picking in one pass: enough to get past a few budget refusals, few enough to stay short. */
+  private static final int MAX_ROUNDS = 4;
+
+  /**
+   * The policy's choice among the ready tasks, less those this pass already passed over. Reads enough
+   * candidates for the free slots and a few the caps pass over; all of them only when the caps passed
+   * over every one read (a project at its own cap holding the front of the queue).
+   */
+  private static List<Ready> pick(Sql sql, double now, int free, Set<String> passedOver, Set<String> refused,
+      Snapshot seen, PassPolicy policy) throws SQLException {
+    int limit = free * 2 + 8 + passedOver.size();
+    List<Ready> ready = eligible(ready(sql, now, limit), passedOver, refused);
+    List<Ready> picked = policy.pick(new Snapshot(seen.projects(), seen.active(), ready));
+    if (picked.size() < free && ready.size() + passedOver.size() >= limit) {
+      picked = policy.pick(new Snapshot(seen.projects(), seen.active(),
+          eligible(ready(sql, now, Integer.MAX_VALUE), passedOver, refused)));
+    }
+    return picked;
+  }
+
+  private static List<Ready> eligible(List<Ready> ready, Set<String> passedOver, Set<String> refused) {
+    if (passedOver.isEmpty()) {
+      return ready;
+    }
+    return ready.stream().filter(r -> !passedOver.contains(r.id()) && !refused.contains(r.projectId())).toList();
   }
 
   private static List<Ready> ready(Sql sql, double now, int limit) throws SQLException {
@@ -351,7 +393,8 @@ final class TaskStore {
     return new Claimed(r.getString("id"), r.getString("project_id"), r.getString("title"), r.getString("description"),
         r.getString("task_type"), r.getString("model_tier"), r.getString("context_json"),
         TaskView.jsonArray(r.getString("tools_json")), r.getString("system_prompt"), r.getInteger("max_tokens"),
-        r.getInteger("retry_count"), r.getInteger("max_retries"), r.getInteger("wave"), r.getInteger("lease_number"));
+        r.getInteger("retry_count"), r.getInteger("max_retries"), r.getInteger("wave"), r.getInteger("lease_number"),
+        r.getDouble("lease_expires_at"));
   }
 
   Future<Boolean> heartbeat(Claimed t, double leaseUntil) {
@@ -372,11 +415,11 @@ final class TaskStore {
    */
   Future<Completion> completeAndDispatch(Claimed t, TaskRun.Result r, int maxChars, double now, Lease lease,
       PassPolicy policy) {
-    // Completed once run: the completion's event, submitted after, is published only once durable,
-    // and group commits land in order, so nobody hears of the completion before it is durable; and
-    // the caller's task_complete event is then queued before the task_start events of the
-    // dependants dispatched in the same group.
-    return visible(sql -> {
+    // Completed once durable: a crash after a dependant's request left must not run this task again
+    // (billing it twice) nor lose its last call's spend. The fsync runs off the connection, so the
+    // next group runs meanwhile; the caller's task_complete event is queued before the task_start
+    // events of the dependants dispatched in the same unit.
+    return unit(sql -> {
       if (r.unrecorded() != null) {
         budget.record(sql, r.unrecorded());
       }

@@ -9,6 +9,7 @@ import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.projects.ProjectService;
+import dev.orch.kernel.rag.RagCatalog;
 import dev.orch.kernel.tasks.TaskServices;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -47,7 +48,7 @@ public final class ApiVerticle extends VerticleBase {
   /** What the routes need; built once per process and shared by every instance. */
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
       ProjectAccess access, RateLimiter limiter, UsageService usage, AnalyticsService analytics,
-      long planTimeoutMs, TaskServices tasks, EventRepository events) {}
+      long planTimeoutMs, TaskServices tasks, EventRepository events, RagCatalog rag) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
@@ -107,6 +108,7 @@ public final class ApiVerticle extends VerticleBase {
     new AnalyticsRoutes(services.analytics()).mount(router, authn);
     new ServiceRoutes(vertx.eventBus()).mount(router, authn);
     new ToolRoutes(vertx.eventBus()).mount(router, authn);
+    new RagRoutes(services.rag()).mount(router, authn);
     new EventRoutes(vertx, services.access(), services.accounts(), services.events(),
         config.server().sseKeepaliveSec()).mount(router, authn);
 

@@ -65,8 +65,10 @@ final class HttpCalls {
     // JSON (en|de)coding errors are VertxExceptions too, but our own bugs: never retried.
     boolean json = err instanceof DecodeException || err instanceof EncodeException;
     if (!json && (err instanceof IOException || err instanceof VertxException)) {
-      return new ModelException(provider, ModelException.Kind.TRANSIENT, 0, null,
-          provider + " connection failed: " + err.getClass().getSimpleName() + ": " + err.getMessage(), null);
+      // A connection that was never opened carried no request; any other break may have come after it.
+      boolean unsent = err instanceof java.net.ConnectException;
+      return new ModelException(provider, unsent ? ModelException.Kind.TRANSIENT : ModelException.Kind.DROPPED, 0,
+          null, provider + " connection failed: " + err.getClass().getSimpleName() + ": " + err.getMessage(), null);
     }
     return err;
   }

@@ -12,10 +12,12 @@ public final class ModelException extends OrchestratorException {
 
   /** What went wrong, and the status and retryability that follow from it. */
   public enum Kind {
-    /** 408, 429, 5xx, 529, a refused or dropped connection. */
+    /** 408, 429, 5xx, 529, or a connection that could not be opened: the call was not billed. */
     TRANSIENT(503, true),
-    /** No answer within the configured timeout. */
+    /** No answer within the configured timeout: the provider may have run, and billed, the call. */
     TIMEOUT(504, true),
+    /** The connection broke after the request may have left: the provider may have billed the call. */
+    DROPPED(503, true),
     /** The server refused the credentials (401, 403). */
     AUTH(502, false),
     /** The provider account's credit or spend limit is used up; waiting minutes does not help. */
@@ -75,6 +77,15 @@ public final class ModelException extends OrchestratorException {
 
   public Optional<String> errorType() {
     return Optional.ofNullable(errorType);
+  }
+
+  /**
+   * True when the provider may have run and billed the call although no answer came back (a timeout,
+   * a connection that broke after the request left). Its budget reservation is kept until it
+   * expires, and a retry holds a new one, so the limits hold even if every such call was billed.
+   */
+  public boolean outcomeUnknown() {
+    return kind == Kind.TIMEOUT || kind == Kind.DROPPED;
   }
 
   public Optional<Duration> retryAfter() {

@@ -34,7 +34,7 @@ public final class OllamaProvider implements ModelProvider {
   public OllamaProvider(WebClient client, ModelsConfig.Ollama settings, RetryPolicy retry) {
     this.client = client;
     this.settings = settings;
-    this.retry = retry;
+    this.retry = retry.unbilled(); // a local model bills nothing
   }
 
   @Override

@@ -23,19 +23,36 @@ public final class Pricing {
   public static final int SCALE = 6;
 
   private final Map<String, ModelPrice> prices;
+  private final Map<String, TokenLimits> limits;
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
+  /**
+   * The most tokens one call of a model takes in and gives out. A reported usage above them cannot be
+   * real (an external agent's result, say) and is refused.
+   */
+  public record TokenLimits(long maxInput, long maxOutput) {
+    /** For a model whose entry names none: the largest any current model accepts. */
+    public static final TokenLimits DEFAULT = new TokenLimits(1_000_000, 128_000);
+  }
+
   public Pricing(Map<String, ModelPrice> prices) {
+    this(prices, Map.of());
+  }
+
+  public Pricing(Map<String, ModelPrice> prices, Map<String, TokenLimits> limits) {
     this.prices = Map.copyOf(prices);
+    this.limits = Map.copyOf(limits);
   }
 
   /**
-   * Reads {@code {model: {input_per_mtok, output_per_mtok, cache_write_per_mtok?, cache_read_per_mtok?}}}.
+   * Reads {@code {model: {input_per_mtok, output_per_mtok, cache_write_per_mtok?, cache_read_per_mtok?,
+   * max_input_tokens?, max_output_tokens?}}}.
    *
    * @throws ConfigException naming the key of a missing or negative price
    */
   public static Pricing from(JsonObject modelPricing) {
     Map<String, ModelPrice> prices = new LinkedHashMap<>();
+    Map<String, TokenLimits> limits = new LinkedHashMap<>();
     for (String model : modelPricing.fieldNames()) {
       String key = "model_pricing." + model;
       if (!(modelPricing.getValue(model) instanceof JsonObject entry)) {
@@ -49,8 +66,26 @@ public final class Pricing {
       BigDecimal read = entry.containsKey("cache_read_per_mtok")
           ? price(entry, key, "cache_read_per_mtok") : defaults.cacheReadPerMtok();
       prices.put(model, new ModelPrice(input, output, write, read));
+      limits.put(model, new TokenLimits(tokens(entry, key, "max_input_tokens", TokenLimits.DEFAULT.maxInput()),
+          tokens(entry, key, "max_output_tokens", TokenLimits.DEFAULT.maxOutput())));
     }
-    return new Pricing(prices);
+    return new Pricing(prices, limits);
+  }
+
+  private static long tokens(JsonObject entry, String key, String field, long fallback) {
+    Object value = entry.getValue(field);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.longValue() <= 0) {
+      throw new ConfigException(key + "." + field + " must be a whole number > 0, got " + value);
+    }
+    return n.longValue();
+  }
+
+  /** The token limits of one call of {@code model}. */
+  public TokenLimits limits(String model) {
+    return limits.getOrDefault(model, TokenLimits.DEFAULT);
   }
 
   private static BigDecimal price(JsonObject entry, String key, String field) {

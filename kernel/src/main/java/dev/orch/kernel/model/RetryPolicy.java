@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries of one model call: transient failures ({@link ModelException#retryable()}) are tried again
- * up to {@code maxRetries} times after an exponential backoff with full jitter, capped at
+ * Retries of one model call: transient failures ({@link ModelException#retryable()}) whose call was
+ * not billed (not {@link ModelException#outcomeUnknown()}) are tried again up to {@code maxRetries} times after an exponential backoff with full jitter, capped at
  * {@code maxDelay}. A server's {@code retry-after} is a floor for the wait; one longer than
  * {@code maxDelay} ends the retries at once, so the caller (the executor) can reschedule the task
  * without holding a slot. Waits are Vert.x timers: no thread ever sleeps.
@@ -35,11 +35,17 @@ public final class RetryPolicy {
   private final Duration baseDelay;
   private final Duration maxDelay;
   private final DoubleSupplier random;
+  private final boolean unbilled;
 
   /**
    * @param random uniform values in [0, 1) for the jitter; tests pass a constant
    */
   public RetryPolicy(Vertx vertx, int maxRetries, Duration baseDelay, Duration maxDelay, DoubleSupplier random) {
+    this(vertx, maxRetries, baseDelay, maxDelay, random, false);
+  }
+
+  private RetryPolicy(Vertx vertx, int maxRetries, Duration baseDelay, Duration maxDelay, DoubleSupplier random,
+      boolean unbilled) {
     if (maxRetries < 0) {
       throw new IllegalArgumentException("maxRetries must be >= 0, got " + maxRetries);
     }
@@ -51,12 +57,21 @@ public final class RetryPolicy {
     this.baseDelay = baseDelay;
     this.maxDelay = maxDelay;
     this.random = random;
+    this.unbilled = unbilled;
   }
 
   /** The configured policy with real jitter. */
   public static RetryPolicy of(Vertx vertx, ModelsConfig.Retry config) {
     return new RetryPolicy(vertx, config.maxRetries(), config.baseDelay(), config.maxDelay(),
         () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /**
+   * The same policy for a provider that bills nothing (a local model): a call of unknown outcome
+   * costs nothing, so it is retried like any transient failure.
+   */
+  public RetryPolicy unbilled() {
+    return new RetryPolicy(vertx, maxRetries, baseDelay, maxDelay, random, true);
   }
 
   public int maxRetries() {
@@ -75,7 +90,10 @@ public final class RetryPolicy {
 
   private <T> Future<T> run(String provider, String model, Supplier<Future<T>> attempt, int retry) {
     return attempt.get().recover(err -> {
-      if (!(err instanceof ModelException me) || !me.retryable() || retry >= maxRetries) {
+      // A call whose outcome is unknown may have been billed: its caller retries it, under a new
+      // budget reservation, rather than this loop under the old one.
+      if (!(err instanceof ModelException me) || !me.retryable() || me.outcomeUnknown() && !unbilled
+          || retry >= maxRetries) {
         return Future.failedFuture(err);
       }
       Optional<Duration> wait = delay(retry, me.retryAfter().orElse(null));

@@ -7,6 +7,7 @@ import dev.orch.kernel.bus.Failures;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.model.ChatRequest;
 import dev.orch.kernel.model.ChatResponse;
+import dev.orch.kernel.model.ModelException;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.Pricing;
 import dev.orch.kernel.projects.Project;
@@ -106,12 +107,18 @@ public final class PlannerVerticle extends VerticleBase {
         .withSystem(PlannerPrompts.system(project.planningRigor()));
     String callId = Ids.hex32();
     return models.chat(request)
-        .recover(err -> budget.release(reservationId).transform(ignored -> {
-          LOG.warn("planning call failed [project: {}, model: {}, reason: {}]", project.id(), planningModel,
-              err.getMessage());
-          return Future.failedFuture(new OrchestratorException(500, "Planning call to " + planningModel + " failed: "
-              + err.getMessage()));
-        }))
+        .recover(err -> {
+          // A call whose outcome is unknown may have been billed: its hold counts until it expires.
+          boolean unknown = err instanceof ModelException me && me.outcomeUnknown();
+          return (unknown ? Future.<Void>succeededFuture() : budget.release(reservationId)).transform(ignored -> {
+            LOG.warn("planning call failed [project: {}, model: {}, reason: {}]", project.id(), planningModel,
+                err.getMessage());
+            // The provider's own words stay in the log: a 5xx body never echoes an upstream text.
+            return Future.failedFuture(new OrchestratorException(500, "Planning call to " + planningModel + " failed"
+                + (err instanceof ModelException me ? " (" + me.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + (me.upstreamStatus() > 0 ? ", status " + me.upstreamStatus() : "") + ")" : "")));
+          });
+        })
         .compose(response -> {
           double cost = pricing.cost(response.model(), response.usage()).doubleValue();
           return record(project.id(), reservationId, callId, response, cost).compose(v -> store(project, response, cost));

@@ -25,7 +25,7 @@ public final class ProjectAccess {
 
   /** The project, or 404 {@code Project {id} not found} / 403 {@code You do not own this project}. */
   public Future<Project> project(Principal caller, String projectId) {
-    return project(db.client(), caller, projectId);
+    return project(db.reads(), caller, projectId);
   }
 
   public Future<Project> project(SqlClient client, Principal caller, String projectId) {

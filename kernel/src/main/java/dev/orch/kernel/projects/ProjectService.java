@@ -62,11 +62,11 @@ public final class ProjectService {
   }
 
   public Future<JsonArray> list(Principal caller, String status, int limit, int offset) {
-    return repo.list(db.client(), caller.admin() ? null : caller.id(), status, limit, offset);
+    return repo.list(db.reads(), caller.admin() ? null : caller.id(), status, limit, offset);
   }
 
   public Future<JsonObject> get(Principal caller, String projectId) {
-    return access.project(caller, projectId).compose(p -> repo.withSummary(db.client(), projectId));
+    return access.project(caller, projectId).compose(p -> repo.withSummary(db.reads(), projectId));
   }
 
   /** PATCH semantics of API.md §1.8; {@code config} replaces, then {@code planning_rigor} is written into it. */

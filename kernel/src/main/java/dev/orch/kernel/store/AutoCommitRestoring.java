@@ -19,7 +19,8 @@ import javax.sql.DataSource;
  * that pooled connection then joined a silent transaction: invisible to other connections, committed
  * by some unrelated later transaction, lost if that one rolled back, and on PostgreSQL holding its
  * locks meanwhile. Each connection is wrapped so that the "autocommit off" that directly follows a
- * commit or rollback becomes "autocommit on"; a client that already restores it is unaffected.
+ * commit or rollback becomes "autocommit on", also when the commit or rollback itself failed (the
+ * client turns autocommit off in a {@code finally}); a client that already restores it is unaffected.
  */
 final class AutoCommitRestoring implements DataSource {
   /** Opens a physical connection. */
@@ -91,18 +92,31 @@ final class AutoCommitRestoring implements DataSource {
       String name = method.getName();
       if (justEnded && name.equals("setAutoCommit") && Boolean.FALSE.equals(args[0])) {
         justEnded = false;
-        target.setAutoCommit(true);
+        try {
+          target.setAutoCommit(true);
+        } catch (SQLException stillOpen) {
+          // A commit SQLite refused (a deferred constraint) leaves its transaction open, and turning
+          // autocommit on commits it: the failed transaction is rolled back instead.
+          if (target.getAutoCommit()) {
+            // The driver switched modes before its commit failed (sqlite-jdbc does).
+            try (var rollback = target.createStatement()) {
+              rollback.execute("ROLLBACK");
+            }
+          } else {
+            target.rollback();
+            target.setAutoCommit(true);
+          }
+        }
         return null;
       }
-      Object result;
+      boolean ends = (name.equals("commit") || name.equals("rollback")) && (args == null || args.length == 0);
       try {
-        result = method.invoke(target, args);
+        return method.invoke(target, args);
       } catch (InvocationTargetException e) {
-        justEnded = false;
         throw e.getCause();
+      } finally {
+        justEnded = ends;
       }
-      justEnded = (name.equals("commit") || name.equals("rollback")) && (args == null || args.length == 0);
-      return result;
     }
   }
 }

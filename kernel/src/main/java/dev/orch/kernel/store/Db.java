@@ -32,12 +32,14 @@ public final class Db {
   private static final Logger LOG = LoggerFactory.getLogger(Db.class);
 
   private final Pool pool;
+  private final Pool reads;
   private final Dialect dialect;
   private final GroupCommit group;
   private final WalCheckpointer checkpointer;
 
-  private Db(Pool pool, Dialect dialect, GroupCommit group, WalCheckpointer checkpointer) {
+  private Db(Pool pool, Pool reads, Dialect dialect, GroupCommit group, WalCheckpointer checkpointer) {
     this.pool = pool;
+    this.reads = reads;
     this.dialect = dialect;
     this.group = group;
     this.checkpointer = checkpointer;
@@ -60,11 +62,21 @@ public final class Db {
             }), new PoolOptions().setMaxSize(1));
             Future<WalCheckpointer> checkpointer = file ? WalCheckpointer.start(vertx, dataSource)
                 : Future.succeededFuture(null);
-            return checkpointer.map(cp -> new Db(sqlite, Dialect.SQLITE, sqliteGroupCommit(vertx, sqlite, config), cp));
+            // In WAL mode readers run beside the one writer: reads get connections of their own. An
+            // in-memory database is private to its connection, so there reads share the writer's.
+            Pool reads = file ? JDBCPool.pool(vertx, new AutoCommitRestoring(() -> {
+              Connection c = dataSource.getConnection();
+              try (var st = c.createStatement()) {
+                st.execute("PRAGMA query_only = ON");
+              }
+              return c;
+            }), new PoolOptions().setMaxSize(config.maxPoolSize())) : sqlite;
+            return checkpointer.map(cp -> new Db(sqlite, reads, Dialect.SQLITE, sqliteGroupCommit(vertx, sqlite, config),
+                cp));
           }
           Pool pg = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> DriverManager.getConnection(config.url())),
               new PoolOptions().setMaxSize(config.maxPoolSize()));
-          return Future.succeededFuture(new Db(pg, Dialect.POSTGRES, new GroupCommit(vertx, pg), null));
+          return Future.succeededFuture(new Db(pg, pg, Dialect.POSTGRES, new GroupCommit(vertx, pg), null));
         });
   }
 
@@ -175,10 +187,21 @@ public final class Db {
     return pool;
   }
 
+  /**
+   * The client for reads that need not see writes still in flight: on SQLite, read-only connections
+   * beside the writer (each read sees the last commit); on PostgreSQL, the same pool. A write whose
+   * future has completed is visible here, except a group-commit unit completed before its commit
+   * ({@link GroupCommit#submitVisible}, for reads only).
+   */
+  public SqlClient reads() {
+    return reads;
+  }
+
   /** Closes the pool once every unit already submitted to the group commit is durable. */
   public Future<Void> close() {
     // Group commits land in order: once a last empty unit is durable, so is everything before it.
-    return group.submit(sql -> null).transform(flushed -> pool.close())
+    return group.submit(sql -> null).transform(flushed -> reads == pool ? pool.close()
+            : Future.join(reads.close(), pool.close()).<Void>mapEmpty())
         .transform(closed -> checkpointer == null ? Future.<Void>succeededFuture() : checkpointer.stop());
   }
 }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class ExternalService {
   private static final Logger LOG = LoggerFactory.getLogger(ExternalService.class);
   static final String PROVIDER = "anthropic";
-  static final String PURPOSE = "external_execution";
+  static final String PURPOSE = ExternalSpend.PURPOSE;
   private static final int DESCRIPTION_PREVIEW = 500;
 
   private final Db db;
@@ -46,9 +46,12 @@ public final class ExternalService {
   private final Progress progress;
   private final Pricing pricing;
   private final Clock clock;
+  private final ExternalSpend spend;
   private final TaskRepository repo = new TaskRepository();
 
-  ExternalService(Db db, ProjectAccess access, ExecutorSignals signals, EventBus bus, Pricing pricing, Clock clock) {
+  ExternalService(Db db, ProjectAccess access, ExecutorSignals signals, EventBus bus, Pricing pricing,
+      ExternalSpend spend, Clock clock) {
+    this.spend = spend;
     this.db = db;
     this.access = access;
     this.signals = signals;
@@ -109,16 +112,20 @@ public final class ExternalService {
       if (hybrid(project) && "ollama".equals(task.modelTier())) {
         return Future.failedFuture(OrchestratorException.conflict("Ollama tasks are handled internally in hybrid mode"));
       }
-      return repo.claim(db.client(), taskId, caller.id(), now()).compose(won -> {
-        if (won) {
-          LOG.info("task claimed [project: {}, task: {}, by: {}]", task.projectId(), taskId, caller.id());
-          return claimResponse(taskId);
-        }
-        // The claim also requires an executing project: say which condition failed.
-        return repo.projectStatus(db.client(), task.projectId()).compose(status -> Future.failedFuture(
-            status != null && !status.equals("executing") ? notExecuting(status)
-                : OrchestratorException.conflict("Task not claimable — already claimed or not pending")));
-      });
+      // The agent's whole work is held against the limits before it may start.
+      return budget.reserve(spend.claimHold(task)).recover(err -> Future.failedFuture(Budget.refused(err)
+              ? OrchestratorException.budgetExhausted(err.getMessage()) : err))
+          .compose(reservationId -> repo.claim(db.client(), taskId, caller.id(), now()).compose(won -> {
+            if (won) {
+              LOG.info("task claimed [project: {}, task: {}, by: {}]", task.projectId(), taskId, caller.id());
+              return claimResponse(taskId);
+            }
+            // The claim also requires an executing project: say which condition failed.
+            return budget.release(reservationId).compose(v -> repo.projectStatus(db.client(), task.projectId()))
+                .compose(status -> Future.failedFuture(status != null && !status.equals("executing")
+                    ? notExecuting(status) : OrchestratorException.conflict(
+                        "Task not claimable — already claimed or not pending")));
+          }));
     }));
   }
 
@@ -133,6 +140,10 @@ public final class ExternalService {
       double cost = pricing.cost(result.modelUsed(), new Usage(result.promptTokens(), result.completionTokens(), 0, 0))
           .doubleValue();
       OrchestratorException refused = refusal(task, caller);
+      String impossible = spend.tokenRefusal(result.modelUsed(), result.promptTokens(), result.completionTokens());
+      if (impossible != null && (refused == null || task.status().equals("cancelled"))) {
+        return Future.failedFuture(new OrchestratorException(422, impossible, false));
+      }
       if (refused != null) {
         if (task.status().equals("cancelled") && caller.id().equals(task.claimedBy())) {
           // Cancelled while the caller worked on it: cancellation wins over the result (API.md §18.8),
@@ -174,6 +185,9 @@ public final class ExternalService {
         })
         .compose(claimed -> db.pool().withTransaction(tx -> repo.release(tx, taskId, caller.id(), now())
                 .compose(won -> won ? Future.succeededFuture() : refusal(tx, caller, taskId)))
+            .compose(v -> budget.held(taskId, PURPOSE)
+                .compose(held -> budget.release(held.getString("reservation_id")))
+                .otherwiseEmpty())
             .map(v -> {
               LOG.info("task released [project: {}, task: {}, by: {}]", claimed.task().projectId(), taskId, caller.id());
               signals.wake(claimed.task().projectId());
@@ -212,44 +226,40 @@ public final class ExternalService {
   }
 
   /**
-   * Reserves the cost against the limits, then records it with that reservation (API.md §18.1
-   * decision 23). The call id is the claim's, so a resent result is counted once.
+   * Records the cost against the hold the claim took (API.md §18.1 decision 23), or against a new
+   * one when that hold expired. A cost the hold cannot cover is refused with 422 and a refused new
+   * hold with 402: nothing is recorded, the claim stays, and the agent may report again or release.
+   * The call id is the claim's, so a resent result is counted once.
    */
   private Future<Void> recordSpend(TaskState task, Result result, double cost) {
     String callId = "external:" + task.id() + ":"
         + (task.claimedAt() == null ? "" : BigDecimal.valueOf(task.claimedAt()).toPlainString());
-    return reserve(task, cost).compose(reservationId -> {
+    return hold(task, cost).compose(reservationId -> {
       UsageRecord usage = new UsageRecord(callId, reservationId, task.projectId(), task.id(), PROVIDER,
           result.modelUsed(), result.promptTokens(), result.completionTokens(), cost, PURPOSE);
-      return budget.record(usage)
-          .compose(reply -> reply.getBoolean("duplicate", false) ? budget.release(reservationId)
-              : Future.succeededFuture())
-          .recover(err -> budget.release(reservationId).transform(ignored -> {
-            LOG.warn("external spend not recorded [project: {}, task: {}, reason: {}]", task.projectId(), task.id(),
-                err.getMessage());
-            return Future.failedFuture(err);
-          }));
+      return budget.record(usage).<Void>mapEmpty().onFailure(err -> LOG.warn("external spend not recorded [project: {},"
+          + " task: {}, reason: {}]", task.projectId(), task.id(), err.getMessage()));
     });
   }
 
-  /**
-   * The reservation id, or null when nothing is held. A refusal does not stop the result: the agent
-   * has already spent the money, so the spend is recorded without a reservation and counts against
-   * the limits from now on, rather than being lost along with the agent's work.
-   */
-  private Future<String> reserve(TaskState task, double cost) {
-    ReserveRequest request = new ReserveRequest(cost, task.projectId(), task.id(), PURPOSE, null);
-    return budget.reserve(request)
-        .recover(err -> {
-          if (Budget.refused(err)) {
-            LOG.warn("external spend over budget, recorded anyway [project: {}, task: {}, cost: {}, limit: {}]",
-                task.projectId(), task.id(), cost, err.getMessage());
-          } else {
-            LOG.warn("external spend not reserved, recorded without [project: {}, task: {}, reason: {}]",
-                task.projectId(), task.id(), err.getMessage());
-          }
-          return Future.succeededFuture(null);
-        });
+  /** The reservation the cost is recorded against: the claim's live hold, or a new one. */
+  private Future<String> hold(TaskState task, double cost) {
+    double cap = spend.claimHold(task).amountUsd();
+    return budget.held(task.id(), PURPOSE).compose(held -> {
+      String id = held.getString("reservation_id");
+      double amount = id == null ? cap : held.getDouble("amount_usd");
+      if (cost > amount + 1e-9) {
+        return Future.failedFuture(new OrchestratorException(422, String.format(java.util.Locale.ROOT,
+            "Reported cost $%.6f exceeds the $%.6f this task's claim may spend (its estimate times"
+                + " budget.external_overrun_factor)", cost, amount), false));
+      }
+      if (id != null || cost <= 0) {
+        return Future.succeededFuture(id);
+      }
+      return budget.reserve(new ReserveRequest(cost, task.projectId(), task.id(), PURPOSE, null))
+          .recover(err -> Future.failedFuture(Budget.refused(err)
+              ? OrchestratorException.budgetExhausted(err.getMessage()) : err));
+    });
   }
 
   /**

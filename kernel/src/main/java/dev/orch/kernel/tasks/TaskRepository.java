@@ -19,8 +19,8 @@ import java.util.Map;
  */
 final class TaskRepository {
   /** What the transitions decide on. */
-  static final String STATE = "SELECT id, project_id, title, status, model_tier, retry_count, claimed_by, claimed_at"
-      + " FROM tasks WHERE id = ?";
+  static final String STATE = "SELECT id, project_id, title, status, model_tier, retry_count, claimed_by, claimed_at,"
+      + " max_tokens FROM tasks WHERE id = ?";
   static final String ONE = "SELECT " + TaskView.COLUMNS + " FROM tasks WHERE id = ?";
   static final String DEPS_OF_TASK = "SELECT depends_on FROM task_deps WHERE task_id = ? ORDER BY depends_on";
   /** Editing is refused only while running and once completed (API.md §8.4). */
@@ -80,7 +80,7 @@ final class TaskRepository {
 
   /** A task as the transitions see it. */
   record TaskState(String id, String projectId, String title, String status, String modelTier, int retryCount,
-      String claimedBy, Double claimedAt) {}
+      String claimedBy, Double claimedAt, int maxTokens) {}
 
   Future<TaskState> state(SqlClient client, String taskId) {
     return client.preparedQuery(STATE).execute(Tuple.of(taskId)).map(rows -> {
@@ -90,7 +90,7 @@ final class TaskRepository {
       Row r = rows.iterator().next();
       return new TaskState(r.getString("id"), r.getString("project_id"), r.getString("title"), r.getString("status"),
           r.getString("model_tier"), r.getInteger("retry_count"), r.getString("claimed_by"),
-          r.getDouble("claimed_at"));
+          r.getDouble("claimed_at"), r.getInteger("max_tokens") == null ? 4096 : r.getInteger("max_tokens"));
     });
   }
 

@@ -13,13 +13,16 @@ import java.time.Clock;
 public record TaskServices(TaskService tasks, CheckpointService checkpoints, ExternalService external,
     ExecutionService execution) {
 
+  /**
+   * @param external what an external agent's claim holds and its result may cost
+   */
   public static TaskServices create(Vertx vertx, Db db, ProjectAccess access, Pricing pricing, TasksConfig config,
-      Clock clock) {
+      ExternalSpend external, Clock clock) {
     ExecutorSignals signals = new ExecutorSignals(vertx.eventBus());
     return new TaskServices(
         new TaskService(db, access, signals, config, clock),
         new CheckpointService(db, access, signals, DiagnosticLog.of(vertx, config), clock),
-        new ExternalService(db, access, signals, vertx.eventBus(), pricing, clock),
+        new ExternalService(db, access, signals, vertx.eventBus(), pricing, external, clock),
         new ExecutionService(db, access, signals, clock));
   }
 }

@@ -145,6 +145,14 @@ class BudgetVerticleTest {
     sql("INSERT INTO projects (id, name, requirements, created_at, updated_at) VALUES (?, ?, 'r', 1, 1)", id, "name " + id);
   }
 
+  void ownedProject(String id, String owner) {
+    if (count("SELECT COUNT(*) FROM users WHERE id = ?", owner) == 0) {
+      sql("INSERT INTO users (id, email, password_hash, created_at) VALUES (?, ?, 'x', 1)", owner, owner + "@example.com");
+    }
+    sql("INSERT INTO projects (id, name, requirements, owner_id, created_at, updated_at) VALUES (?, ?, 'r', ?, 1, 1)",
+        id, "name " + id, owner);
+  }
+
   String dayKey() {
     return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).toString();
   }
@@ -537,5 +545,30 @@ class BudgetVerticleTest {
       }
     }
     assertThat(events).hasSizeGreaterThanOrEqualTo(n);
+  }
+
+  @Test
+  @DisplayName("a user's daily limit counts spend and holds over all their projects, deleted ones too, and resets the next day")
+  void perUserDailyLimit() {
+    deploy(new BudgetConfig(10, 100, 10, 80, Duration.ofMinutes(10), 1.0, 2.0));
+    ownedProject("a", "alice");
+    ownedProject("b", "alice");
+    ownedProject("c", "bob");
+    String held = reserve(0.6, "a").getString("reservation_id");
+    record(usage("call-1", held, "a", 0.6));
+
+    assertThat(failure(BudgetAddresses.RESERVE, ReserveRequest.of(0.5, "b").toJson()).getMessage())
+        .isEqualTo("User daily budget limit reached");
+    assertThat(reserve(0.3, "b").getString("reservation_id")).isNotNull();
+    assertThat(failure(BudgetAddresses.RESERVE, ReserveRequest.of(0.2, "a").toJson()).getMessage())
+        .as("holds count too").isEqualTo("User daily budget limit reached");
+    assertThat(reserve(0.9, "c").getString("reservation_id")).as("another user's allowance").isNotNull();
+
+    sql("DELETE FROM projects WHERE id = 'a'");
+    assertThat(failure(BudgetAddresses.RESERVE, ReserveRequest.of(0.2, "b").toJson()).getMessage())
+        .as("deleting a project gives no fresh allowance").isEqualTo("User daily budget limit reached");
+
+    clock.advance(Duration.ofDays(1));
+    assertThat(reserve(0.9, "b").getString("reservation_id")).as("a new day").isNotNull();
   }
 }

@@ -41,6 +41,21 @@ class ConfigTest {
   }
 
   @Test
+  @DisplayName("unset, the per-project and per-provider caps follow max_concurrent_tasks; Ollama runs one per host")
+  void capsFollowTheGlobalOne() {
+    var executor = dev.orch.kernel.Kernel.Sections.from(valid(Map.of("ORCH_EXECUTION__MAX_CONCURRENT_TASKS", "16")))
+        .executor();
+
+    assertThat(executor.maxConcurrent()).isEqualTo(16);
+    assertThat(executor.maxPerProject()).isEqualTo(16);
+    assertThat(executor.maxPerProvider()).containsEntry("anthropic", 16).containsEntry("openai", 16)
+        .containsEntry("ollama", 1);
+    var set = dev.orch.kernel.Kernel.Sections.from(valid(Map.of("ORCH_EXECUTION__MAX_CONCURRENT_TASKS", "16",
+        "ORCH_EXECUTION__MAX_CONCURRENT_PER_PROJECT", "4"))).executor();
+    assertThat(set.maxPerProject()).isEqualTo(4);
+  }
+
+  @Test
   @DisplayName("the shipped defaults hold every key of API.md §16 with its documented value")
   void defaults() {
     JsonObject c = load(null, Map.of());

@@ -138,6 +138,11 @@ class ExecutorIT {
 
   /** Approves a plan of the given tasks (title → dependency indices) and starts execution. */
   private List<String> run(Map<String, List<Integer>> tasks) {
+    return runWith(tasks, () -> {});
+  }
+
+  /** As {@link #run}, with {@code adjust} run between approval and execution. */
+  private List<String> runWith(Map<String, List<Integer>> tasks, Runnable adjust) {
     projectId = k.post("/api/projects", new JsonObject().put("name", "p").put("requirements", "r")
         .put("config", projectConfig), token).bodyAsJsonObject().getString("id");
     JsonArray list = new JsonArray();
@@ -151,6 +156,7 @@ class ExecutorIT {
         new JsonObject().put("summary", "s").put("tasks", list).encode());
     var approved = k.post("/api/projects/" + projectId + "/plans/" + projectId + "pl/approve", null, token);
     assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
+    adjust.run();
     execute();
     return approved.bodyAsJsonObject().getJsonArray("task_ids").stream().map(String.class::cast).toList();
   }
@@ -347,11 +353,45 @@ class ExecutorIT {
   }
 
   @Test
-  @DisplayName("when the budget runs out, the project pauses without the limit being exceeded")
-  void budgetPauses() {
-    // Each call reserves ~0.0215 (haiku, 4096 output tokens) and costs 0.0201: two fit in 0.05, a third does not.
+  @DisplayName("a task its project's limit refuses waits, and the project's other work that fits goes on")
+  void projectLimitMakesTasksWait() {
+    // Each call reserves ~0.0215 (haiku, 4096 output tokens) and costs 0.0201: two fit in 0.05, a third does
+    // not; Small asks for 100 tokens, so it fits in what is left.
     startKernel(c -> {
       c.getJsonObject("budget").put("per_project_limit_usd", 0.05);
+      c.getJsonObject("execution").put("max_concurrent_tasks", 1);
+    });
+    Map<String, List<Integer>> tasks = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 4; i++) {
+      behaviour.put("T" + i, new Behaviour(10, 0, 200, 4000));
+      tasks.put("T" + i, List.of());
+    }
+    tasks.put("Small", List.of());
+    behaviour.put("Small", new Behaviour(10, 0, 200, 50));
+    runWith(tasks, () -> k.sql("UPDATE tasks SET max_tokens = 100 WHERE title = 'Small'"));
+    await("Small done", () -> "completed".equals(tasks().get("Small").getString("status")));
+    await("both refused tasks announced", () -> events("budget_warning").stream()
+        .filter(e -> e.getString("message").startsWith("Project budget limit reached. The task waits")).count() == 2);
+
+    assertThat(project().getString("status")).as("a project limit does not pause the project").isEqualTo("executing");
+    Map<String, JsonObject> after = tasks();
+    assertThat(List.of("T0", "T1", "Small")).allMatch(t -> after.get(t).getString("status").equals("completed"));
+    assertThat(List.of("T2", "T3")).allMatch(t -> after.get(t).getString("status").equals("pending"));
+    assertThat(firstRequestAt.keySet()).as("a task whose budget was refused never reaches the model")
+        .containsExactlyInAnyOrder("T0", "T1", "Small");
+    double spent = k.get("/api/usage/summary?project_id=" + projectId, token).bodyAsJsonObject()
+        .getDouble("total_cost_usd");
+    assertThat(spent).isLessThanOrEqualTo(0.05);
+    assertThat(events("budget_warning")).noneMatch(e -> e.getString("message").contains("Execution paused"));
+    assertThat(heldReservations()).as("a waiting task holds no budget").isZero();
+  }
+
+  @Test
+  @DisplayName("when the daily budget cannot take another $0.001, the project pauses without the limit being exceeded")
+  void budgetGatePauses() {
+    // Two calls spend 0.0402; with a daily limit of 0.041 the gate closes and the third call is refused.
+    startKernel(c -> {
+      c.getJsonObject("budget").put("daily_limit_usd", 0.041);
       c.getJsonObject("execution").put("max_concurrent_tasks", 1);
     });
     Map<String, List<Integer>> tasks = new java.util.LinkedHashMap<>();
@@ -363,17 +403,49 @@ class ExecutorIT {
     awaitStatus("paused");
     double spent = k.get("/api/usage/summary?project_id=" + projectId, token).bodyAsJsonObject()
         .getDouble("total_cost_usd");
-    assertThat(spent).isLessThanOrEqualTo(0.05).isGreaterThan(0);
+    assertThat(spent).isLessThanOrEqualTo(0.041).isGreaterThan(0);
     assertThat(tasks().values().stream().filter(t -> t.getString("status").equals("completed")).count()).isEqualTo(2);
     assertThat(tasks().values().stream().filter(t -> t.getString("status").equals("pending")).count()).isEqualTo(2);
     assertThat(firstRequestAt).as("a task whose budget was refused never reaches the model").hasSize(2);
-    await("budget_warning logged", () -> k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject()
-        .getJsonArray("events").stream().map(JsonObject.class::cast)
-        .anyMatch(e -> e.getString("event_type").equals("budget_warning")
-            && e.getString("message").equals("Budget limit reached. Execution paused.")));
-    long held = TestKernel.await(k.kernel.db().pool().query("SELECT COUNT(*) AS n FROM budget_reservations").execute())
+    await("budget_warning logged", () -> events("budget_warning").stream()
+        .anyMatch(e -> e.getString("message").equals("Budget limit reached. Execution paused.")));
+    assertThat(heldReservations()).as("a paused project holds no budget").isZero();
+  }
+
+  @Test
+  @DisplayName("a worker whose heartbeats fail stops before its lease could expire, and its late answer is never stored")
+  void failingHeartbeatsStopTheWorker() {
+    // A 0.9 s lease: heartbeats every 0.3 s, and a worker that cannot renew stops at 0.75 s.
+    startKernel(c -> c.getJsonObject("execution").put("lease_seconds", 0.9).put("safety_tick_sec", 0.2));
+    behaviour.put("Slow", Behaviour.ok(2_000));
+    outputs.put("Slow", "first attempt");
+    // Every heartbeat now fails in the database: the worker cannot know whether its lease still holds.
+    k.sql("CREATE TRIGGER heartbeat_fails BEFORE UPDATE OF lease_expires_at ON tasks"
+        + " WHEN OLD.status = 'running' AND NEW.status = 'running' AND NEW.lease_expires_at IS NOT NULL"
+        + " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    run(plan("Slow", List.of()));
+    await("first request", () -> attempts.containsKey("Slow"));
+    outputs.put("Slow", "second attempt");
+    await("first answer sent", () -> inFlight.get() == 0);
+    k.sql("DROP TRIGGER heartbeat_fails");
+    awaitStatus("completed");
+
+    assertThat(tasks().get("Slow").getString("output_text")).isEqualTo("second attempt");
+    assertThat(attempts.get("Slow").get()).isEqualTo(2);
+    assertThat(events("task_complete")).hasSize(1);
+    long usageRows = TestKernel.await(k.kernel.db().pool().query("SELECT COUNT(*) AS n FROM usage_log"
+        + " WHERE purpose = 'execution'").execute()).iterator().next().getLong("n");
+    assertThat(usageRows).as("the dropped attempt's call is still paid for").isEqualTo(2);
+  }
+
+  private List<JsonObject> events(String type) {
+    return k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject().getJsonArray("events").stream()
+        .map(JsonObject.class::cast).filter(e -> e.getString("event_type").equals(type)).toList();
+  }
+
+  private long heldReservations() {
+    return TestKernel.await(k.kernel.db().pool().query("SELECT COUNT(*) AS n FROM budget_reservations").execute())
         .iterator().next().getLong("n");
-    assertThat(held).as("a paused project holds no budget").isZero();
   }
 
   @Test

@@ -134,6 +134,75 @@ class TaskStoreTest {
     assertThat(status("after")).isEqualTo("pending");
   }
 
+  /** Claims every ready task; no budget. */
+  static final TaskStore.PassPolicy ALL = new TaskStore.PassPolicy() {
+    @Override
+    public java.util.List<TaskStore.Ready> pick(TaskStore.Snapshot snapshot) {
+      return snapshot.ready();
+    }
+
+    @Override
+    public dev.orch.kernel.budget.ReserveRequest firstCall(TaskStore.Claimed task, TaskStore.ExecutingProject project,
+        java.util.List<String> knowledge) {
+      return null;
+    }
+  };
+
+  /**
+   * Runs {@code work} so that it shares one group commit with a unit queued right after it, which
+   * blocks until {@code commit} counts down: {@code work}'s unit has then run, and its group has not
+   * committed.
+   */
+  private <T> io.vertx.core.Future<T> inAGroupHeldOpen(Vertx vertx, java.util.function.Supplier<io.vertx.core.Future<T>> work,
+      java.util.concurrent.CountDownLatch commit) throws Exception {
+    var first = new java.util.concurrent.CountDownLatch(1);
+    var queued = new java.util.concurrent.CompletableFuture<io.vertx.core.Future<T>>();
+    vertx.runOnContext(v -> {
+      db.group().submit(sql -> first.await(10, TimeUnit.SECONDS)); // holds the worker while the next two queue
+      io.vertx.core.Future<T> f = work.get();
+      db.group().submit(sql -> commit.await(10, TimeUnit.SECONDS));
+      queued.complete(f);
+      first.countDown();
+    });
+    return queued.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a dispatch pass answers only once its claims are committed, so no request leaves before the claim is durable")
+  void passIsDurableBeforeItAnswers(Vertx vertx) throws Exception {
+    task("ready", "pending", "[]");
+    var commit = new java.util.concurrent.CountDownLatch(1);
+
+    var pass = inAGroupHeldOpen(vertx, () -> store.dispatch(new TaskStore.Lease(60, "node-a", 8), () -> {}, ALL),
+        commit);
+    Thread.sleep(300);
+    assertThat(pass.isComplete()).as("answered before its group committed").isFalse();
+    commit.countDown();
+
+    assertThat(pass.await(10, TimeUnit.SECONDS).started()).extracting(s -> s.task().id()).containsExactly("ready");
+  }
+
+  @Test
+  @DisplayName("a completion and the pass that follows it answer only once committed, so a dependant's request never"
+      + " leaves before the completion it follows is durable")
+  void completionIsDurableBeforeItAnswers(Vertx vertx) throws Exception {
+    task("first", "pending", "[]");
+    task("next", "blocked", "[]");
+    sql("INSERT INTO task_deps (task_id, depends_on) VALUES ('next', 'first')");
+    var lease = new TaskStore.Lease(60, "node-a", 8);
+    TaskStore.Claimed claimed = store.dispatch(lease, () -> {}, ALL).await(10, TimeUnit.SECONDS).started().get(0).task();
+    var commit = new java.util.concurrent.CountDownLatch(1);
+
+    var done = inAGroupHeldOpen(vertx, () -> store.completeAndDispatch(claimed,
+        new TaskRun.Result("out", 1, 1, 0, "m"), 2000, 7, lease, ALL), commit);
+    Thread.sleep(300);
+    assertThat(done.isComplete()).as("answered before its group committed").isFalse();
+    commit.countDown();
+
+    assertThat(done.await(10, TimeUnit.SECONDS).pass().started()).extracting(s -> s.task().id())
+        .containsExactly("next");
+  }
+
   @Test
   @DisplayName("a forwarded output is cut at context_forward_max_chars")
   void trimmed() throws Exception {

@@ -192,18 +192,31 @@ class AnthropicProviderTest {
   }
 
   @Test
-  @DisplayName("529 overloaded, 500, 502 from a proxy and a dropped connection are retried until success")
+  @DisplayName("529 overloaded, 500 and 502 from a proxy are retried until success")
   void retriesTransientFailures() {
     server.enqueue(
         errorReply(529, "overloaded_error", "Overloaded"),
         errorReply(500, "api_error", "Internal server error"),
-        Reply.text(502, "text/html", "<html><body>502 Bad Gateway</body></html>"),
-        Reply.drop());
+        Reply.text(502, "text/html", "<html><body>502 Bad Gateway</body></html>"));
 
     ChatResponse response = provider(4).chat(taskRequest("hello")).await();
 
     assertThat(response.text()).isEqualTo("ok");
-    assertThat(server.requests()).hasSize(5);
+    assertThat(server.requests()).hasSize(4);
+  }
+
+  @Test
+  @DisplayName("a connection dropped after the request left is not retried: the call may have been billed")
+  void droppedConnectionIsAnUnknownOutcome() {
+    server.enqueue(Reply.drop());
+
+    ModelException err = catchThrowableOfType(ModelException.class,
+        () -> provider(4).chat(taskRequest("hello")).await());
+
+    assertThat(server.requests()).hasSize(1);
+    assertThat(err.kind()).isEqualTo(ModelException.Kind.DROPPED);
+    assertThat(err.retryable()).isTrue();
+    assertThat(err.outcomeUnknown()).isTrue();
   }
 
   @Test
@@ -278,7 +291,8 @@ class AnthropicProviderTest {
   }
 
   @Test
-  @DisplayName("a call that outlives anthropic.timeout fails as a retryable timeout once the retries are used")
+  @DisplayName("a call that outlives anthropic.timeout fails as a retryable timeout of unknown outcome, not retried"
+      + " under the same reservation")
   void timeout() {
     server.enqueue(Reply.hang(), Reply.hang());
     var settings = new ModelsConfig.Anthropic(server.baseUrl(), LocalAnthropicServer.KEY, Duration.ofMillis(200));
@@ -287,9 +301,10 @@ class AnthropicProviderTest {
     ModelException err = catchThrowableOfType(ModelException.class,
         () -> provider(settings, 1).chat(taskRequest("hello")).await());
 
-    assertThat(server.requests()).hasSize(2);
+    assertThat(server.requests()).hasSize(1);
     assertThat(err.kind()).isEqualTo(ModelException.Kind.TIMEOUT);
     assertThat(err.retryable()).isTrue();
+    assertThat(err.outcomeUnknown()).isTrue();
     assertThat(err.status()).isEqualTo(504);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
   }

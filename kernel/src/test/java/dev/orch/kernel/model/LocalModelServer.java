@@ -73,6 +73,7 @@ public abstract class LocalModelServer {
   private final ConcurrentLinkedDeque<Reply> script = new ConcurrentLinkedDeque<>();
   private volatile long latencyMs;
   private volatile java.util.function.Function<Recorded, Reply> responder;
+  private volatile java.util.function.Consumer<Recorded> answered = r -> { };
   private HttpServer server;
 
   public LocalModelServer(Vertx vertx) {
@@ -114,6 +115,14 @@ public abstract class LocalModelServer {
    */
   public void respondWith(java.util.function.Function<Recorded, Reply> responder) {
     this.responder = responder;
+  }
+
+  /**
+   * Called once an answer's last byte was handed to the connection: from then on the caller may have
+   * it, so a provider would bill it.
+   */
+  public void onAnswered(java.util.function.Consumer<Recorded> listener) {
+    this.answered = listener;
   }
 
   /** Extra latency on every answer. */
@@ -158,14 +167,14 @@ public abstract class LocalModelServer {
       long delay = latencyMs + reply.delayMs();
       Reply r = reply;
       if (delay > 0) {
-        vertx.setTimer(delay, id -> send(req, r));
+        vertx.setTimer(delay, id -> send(req, recorded, r));
       } else {
-        send(req, r);
+        send(req, recorded, r);
       }
     });
   }
 
-  private void send(HttpServerRequest req, Reply reply) {
+  private void send(HttpServerRequest req, Recorded recorded, Reply reply) {
     switch (reply.fault()) {
       case HANG -> { }
       case DROP -> req.connection().close();
@@ -182,7 +191,7 @@ public abstract class LocalModelServer {
       default -> {
         var response = req.response().setStatusCode(reply.status());
         reply.headers().forEach(response::putHeader);
-        response.end(reply.body());
+        response.end(reply.body()).onSuccess(v -> answered.accept(recorded));
       }
     }
   }

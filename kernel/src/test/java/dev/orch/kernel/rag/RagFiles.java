@@ -1,7 +1,6 @@
 package dev.orch.kernel.rag;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.orch.rag.Vectors;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,7 +19,7 @@ public final class RagFiles {
       for (Object[] row : rows) {
         insert.setString(1, (String) row[0]);
         insert.setString(2, (String) row[1]);
-        insert.setBytes(3, blob((float[]) row[3]));
+        insert.setBytes(3, Vectors.blob((float[]) row[3]));
         if (withGotcha) {
           insert.setString(4, (String) row[2]);
         }
@@ -28,13 +27,5 @@ public final class RagFiles {
       }
     }
     return file;
-  }
-
-  static byte[] blob(float[] v) {
-    ByteBuffer out = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float x : v) {
-      out.putFloat(x);
-    }
-    return out.array();
   }
 }

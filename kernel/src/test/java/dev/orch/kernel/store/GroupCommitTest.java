@@ -116,4 +116,35 @@ class GroupCommitTest {
     }
     assertThat(java.nio.file.Files.size(file)).as("the 8 MB written reached the database file").isGreaterThan(80L * 100_000);
   }
+
+  @Test
+  @DisplayName("a group whose commit fails fails every durable unit in it, so nothing is announced that was rolled back")
+  void aFailedCommitFailsItsUnits(Vertx vertx) throws Exception {
+    open(vertx, "FULL");
+    db.pool().query("CREATE TABLE parent (id TEXT PRIMARY KEY)").execute().await(10, TimeUnit.SECONDS);
+    db.pool().query("CREATE TABLE child (parent_id TEXT REFERENCES parent(id))").execute().await(10, TimeUnit.SECONDS);
+    CountDownLatch hold = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    CountDownLatch submitted = new CountDownLatch(1);
+    vertx.getOrCreateContext().runOnContext(v -> {
+      db.group().submit(sql -> hold.await(10, TimeUnit.SECONDS)); // holds the worker while the next three queue
+      done.add(db.group().submit(sql -> sql.update("INSERT INTO probe VALUES (1)")));
+      // A deferred foreign key is checked at COMMIT: the unit itself succeeds, the group's commit fails.
+      done.add(db.group().submit(sql -> {
+        sql.update("PRAGMA defer_foreign_keys = ON");
+        return sql.update("INSERT INTO child VALUES ('missing')");
+      }));
+      done.add(db.group().submit(sql -> sql.update("INSERT INTO probe VALUES (2)")));
+      submitted.countDown();
+      hold.countDown();
+    });
+    assertThat(submitted.await(10, TimeUnit.SECONDS)).isTrue();
+    Future.join(done).otherwiseEmpty().await(30, TimeUnit.SECONDS);
+
+    assertThat(done).allMatch(Future::failed);
+    assertThat(committedRows()).isZero();
+    Integer after = db.group().submit(sql -> sql.update("INSERT INTO probe VALUES (3)")).await(10, TimeUnit.SECONDS);
+    assertThat(after).as("the next group commits normally").isEqualTo(1);
+    assertThat(committedRows()).isEqualTo(1);
+  }
 }

@@ -178,10 +178,14 @@ class ExternalIT extends TaskApiFixture {
     assertError(k.post("/api/external/tasks/" + model + "/result", result("claude-sonnet-4-6", 1000, 500), key), 409,
         "Task is not running (status: completed)");
 
-    // The spend went through a reservation for the project and was recorded against it, once.
-    assertThat(reserves).hasSize(1);
+    // Each claim held its task's estimate times budget.external_overrun_factor (sonnet: 1,500 tokens in and
+    // 4,096 out, $0.06594, twice); the spend was recorded against the claim's hold, once. The claim that lost
+    // (the model's second) held before it lost, and gave it back.
+    assertThat(reserves).hasSize(3);
     assertThat(reserves.get(0).getString("project_id")).isEqualTo(p);
-    assertThat(reserves.get(0).getDouble("amount_usd")).isEqualTo(0.0105);
+    assertThat(reserves.get(0).getString("task_id")).isEqualTo(model);
+    assertThat(reserves.get(0).getString("purpose")).isEqualTo("external_execution");
+    assertThat(reserves.get(0).getDouble("amount_usd")).isCloseTo(0.13188, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(records).hasSize(1);
     assertThat(records.get(0).getString("reservation_id")).isNotNull();
     assertThat(records.get(0).getString("purpose")).isEqualTo("external_execution");
@@ -213,8 +217,10 @@ class ExternalIT extends TaskApiFixture {
     assertThat(usage(p).getLong("api_call_count")).isEqualTo(4);
     assertThat(usage(p).getDouble("total_cost_usd")).isEqualTo(0.0111);
     assertThat(records).hasSize(4);
-    assertThat(records.stream().filter(r -> r.getString("model").equals("claude-code"))
-        .map(r -> r.containsKey("reservation_id"))).as("nothing held for a free call").containsOnly(false);
+    assertThat(records.stream().map(r -> r.containsKey("reservation_id"))).as("each settles its claim's hold")
+        .containsOnly(true);
+    assertThat(TestKernel.await(k.kernel.db().pool().query("SELECT COUNT(*) AS n FROM budget_reservations").execute())
+        .iterator().next().getLong("n")).as("nothing stays held").isZero();
     assertThat(k.get("/api/external/" + p + "/claimable", "orch_not-a-key").statusCode()).isEqualTo(401);
   }
 
@@ -353,20 +359,63 @@ class ExternalIT extends TaskApiFixture {
   }
 
   @Test
-  @DisplayName("spend over the project's budget is refused a reservation but still recorded, and the task completes")
-  void overBudget() {
+  @DisplayName("a result that costs more than its claim holds is refused, nothing is recorded and the claim stays")
+  void costCappedByTheClaim() {
     String p = project(alice, EXTERNAL);
     projectStatus(p, "executing");
     String t = task(p, plan(p), "Big", "pending", 0, 1, "opus");
     ok(k.post("/api/external/tasks/" + t + "/claim", null, alice));
-    // 20 000 output tokens of opus at $75/Mtok: $1.50, over the project's $1.00.
-    JsonObject done = ok(k.post("/api/external/tasks/" + t + "/result", result("claude-opus-4-6", 0, 20_000), alice));
+    // The claim holds opus's estimate twice: (1,500 in, 2,048 out) = $0.1761, so $0.3522.
+    // 20 000 output tokens of opus at $75/Mtok: $1.50.
+    assertError(k.post("/api/external/tasks/" + t + "/result", result("claude-opus-4-6", 0, 20_000), alice), 422,
+        "Reported cost $1.500000 exceeds the $0.352200 this task's claim may spend (its estimate times"
+            + " budget.external_overrun_factor)");
+    assertThat(records).isEmpty();
+    assertThat(status(t)).as("the claim stays").isEqualTo("running");
+    assertThat(usage(p).getDouble("total_cost_usd")).isZero();
+
+    JsonObject done = ok(k.post("/api/external/tasks/" + t + "/result", result("claude-opus-4-6", 0, 4_000), alice));
     assertThat(done.getString("status")).isEqualTo("completed");
-    assertThat(reserves).hasSize(1);
-    assertThat(records).hasSize(1);
-    assertThat(records.get(0).containsKey("reservation_id")).as("recorded without a reservation").isFalse();
-    assertThat(usage(p).getDouble("total_cost_usd")).isEqualTo(1.5);
-    assertThat(ok(k.get("/api/tasks/" + t, alice)).getDouble("cost_usd")).isEqualTo(1.5);
+    assertThat(usage(p).getDouble("total_cost_usd")).isEqualTo(0.3);
+  }
+
+  @Test
+  @DisplayName("token counts no call of the model can have are refused: nothing is recorded and the claim stays")
+  void impossibleTokenCounts() {
+    String p = project(alice, EXTERNAL);
+    projectStatus(p, "executing");
+    String t = task(p, plan(p), "T", "pending", 0, 1, "haiku");
+    ok(k.post("/api/external/tasks/" + t + "/claim", null, alice));
+
+    assertError(k.post("/api/external/tasks/" + t + "/result", result("claude-haiku-4-5-20251001", Long.MAX_VALUE, 0),
+        alice), 422, "prompt_tokens 9223372036854775807 exceeds the 200000 tokens a call of claude-haiku-4-5-20251001"
+            + " can take");
+    assertError(k.post("/api/external/tasks/" + t + "/result", result("some-agent", 0, 5_000_000), alice), 422,
+        "completion_tokens 5000000 exceeds the 128000 tokens a call of some-agent can give");
+    assertThat(records).isEmpty();
+    assertThat(status(t)).isEqualTo("running");
+    assertThat(usage(p).getDouble("total_cost_usd")).isZero();
+    assertThat(ok(k.post("/api/external/tasks/" + t + "/result", result("some-agent", 10, 10), alice))
+        .getString("status")).as("an unpriced model still records cost 0").isEqualTo("completed");
+  }
+
+  @Test
+  @DisplayName("a claim whose hold the budget cannot take is refused with 402 and the task stays claimable")
+  void claimHoldsTheBudget() {
+    String p = project(alice, EXTERNAL);
+    projectStatus(p, "executing");
+    String plan = plan(p);
+    String first = task(p, plan, "First", "pending", 0, 1, "opus");
+    String other = task(p, plan, "Other", "pending", 0, 2, "opus");
+    String second = task(p, plan, "Second", "pending", 0, 3, "opus");
+    ok(k.post("/api/external/tasks/" + first + "/claim", null, alice));
+    ok(k.post("/api/external/tasks/" + other + "/claim", null, alice));
+
+    // $0.3522 held for each of the first two; a third does not fit the project's $1.00.
+    assertError(k.post("/api/external/tasks/" + second + "/claim", null, alice), 402, "Project budget limit reached");
+    assertThat(status(second)).isEqualTo("pending");
+    ok(k.post("/api/external/tasks/" + first + "/release", null, alice));
+    assertThat(ok(k.post("/api/external/tasks/" + second + "/claim", null, alice)).getString("id")).isEqualTo(second);
   }
 
   @Test
