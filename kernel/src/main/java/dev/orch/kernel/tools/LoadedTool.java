@@ -16,8 +16,11 @@ record LoadedTool(Tool tool, String name, String description, JsonObject paramet
   static final Pattern NAME = Pattern.compile("[a-z0-9_]{1,64}");
   static final int MAX_DESCRIPTION_CHARS = 4_000;
 
-  /** Reads and checks a tool's description; runs plugin code. */
-  static LoadedTool describe(Tool tool) throws PluginFailure {
+  /**
+   * Reads and checks a tool's description, with the schema it offers for the plugin's configuration
+   * ({@link Tool#parameters(JsonObject)}); runs plugin code.
+   */
+  static LoadedTool describe(Tool tool, JsonObject config) throws PluginFailure {
     String name = tool.name();
     if (name == null || !NAME.matcher(name).matches()) {
       throw new PluginFailure("tool " + tool.getClass().getName() + " has an invalid name '" + name
@@ -30,7 +33,7 @@ record LoadedTool(Tool tool, String name, String description, JsonObject paramet
     if (description.length() > MAX_DESCRIPTION_CHARS) {
       throw new PluginFailure("tool " + name + " has a description over " + MAX_DESCRIPTION_CHARS + " characters", null);
     }
-    JsonObject parameters = tool.parameters();
+    JsonObject parameters = tool.parameters(config.copy());
     if (parameters == null || !"object".equals(parameters.getValue("type"))) {
       throw new PluginFailure("tool " + name + " must describe its arguments as a JSON Schema of type object", null);
     }

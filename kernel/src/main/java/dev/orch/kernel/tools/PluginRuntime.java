@@ -106,11 +106,12 @@ final class PluginRuntime {
   }
 
   /**
-   * Starts a loaded plugin on a thread of its own and collects its tools: completes with them, or
-   * fails with a {@link PluginFailure} when the plugin throws, or when it has not finished within
-   * {@code timeoutMs} (its thread is interrupted and left behind).
+   * Starts a loaded plugin on a thread of its own and collects its tools, each described for the
+   * plugin's configuration {@code config}: completes with them, or fails with a {@link PluginFailure}
+   * when the plugin throws, or when it has not finished within {@code timeoutMs} (its thread is
+   * interrupted and left behind).
    */
-  CompletableFuture<List<LoadedTool>> start(String id, long timeoutMs) {
+  CompletableFuture<List<LoadedTool>> start(String id, io.vertx.core.json.JsonObject config, long timeoutMs) {
     PluginWrapper wrapper;
     synchronized (this) {
       wrapper = manager.getPlugin(id);
@@ -129,7 +130,7 @@ final class PluginRuntime {
       List<LoadedTool> tools = new ArrayList<>();
       for (Class<? extends Tool> type : classes) {
         Tool tool = manager.getExtensionFactory().create(type);
-        tools.add(LoadedTool.describe(tool));
+        tools.add(LoadedTool.describe(tool, config));
       }
       return tools;
     });

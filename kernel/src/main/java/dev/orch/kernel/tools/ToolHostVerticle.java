@@ -208,6 +208,7 @@ public final class ToolHostVerticle extends VerticleBase {
       }
       Loaded loaded = ar.result();
       entry.id = loaded.id();
+      entry.config = config.forPlugin(loaded.id());
       entry.version = loaded.version();
       entry.description = loaded.description();
       if (loaded.refusal() != null) {
@@ -223,7 +224,7 @@ public final class ToolHostVerticle extends VerticleBase {
   }
 
   private Future<List<LoadedTool>> startPlugin(PluginEntry entry) {
-    return Future.fromCompletionStage(runtime.start(entry.id, config.startTimeoutMs()), context);
+    return Future.fromCompletionStage(runtime.start(entry.id, entry.config, config.startTimeoutMs()), context);
   }
 
   /** Refuses a plugin that started but may not serve: it is stopped and unloaded, and shown offline. */
@@ -246,7 +247,6 @@ public final class ToolHostVerticle extends VerticleBase {
       byName.put(tool.name(), tool);
     }
     entry.tools = byName.values().stream().sorted(Comparator.comparing(LoadedTool::name)).toList();
-    entry.config = config.forPlugin(entry.id);
     entry.log = LoggerFactory.getLogger("orch.plugin." + entry.id);
     entry.worker = vertx.createSharedWorkerExecutor("orch-plugin-" + entry.id + "-" + (++loads), WORKERS_PER_PLUGIN,
         config.toolTimeoutMs(), TimeUnit.MILLISECONDS);

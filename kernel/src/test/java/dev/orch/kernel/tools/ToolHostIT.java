@@ -127,9 +127,16 @@ class ToolHostIT {
   void loadsAtStartup() throws Exception {
     drop(PluginJars.module("tools-file"), "tools-file.jar");
     drop(PluginJars.hello(), "hello-tool.jar");
-    start();
+    drop(PluginJars.module("tools-ollama"), "tools-ollama.jar");
+    start(json -> json.getJsonObject("ollama").put("hosts", new JsonObject().put("local", "http://127.0.0.1:1")
+        .put("gpu", "http://127.0.0.1:2")));
     JsonArray tools = apiTools();
-    assertThat(toolNames()).containsExactly("edit_file", "hello", "list_files", "read_file", "write_file");
+    assertThat(toolNames()).containsExactly("edit_file", "hello", "list_files", "local_llm", "read_file", "write_file");
+    JsonObject localLlm = tools.stream().map(JsonObject.class::cast).filter(t -> t.getString("name").equals("local_llm"))
+        .findFirst().orElseThrow();
+    assertThat(localLlm.getJsonObject("input_schema").getJsonObject("properties").getJsonObject("host")
+        .getJsonArray("enum").getList()).as("the schema the plugin offers for this configuration")
+        .containsExactly("local", "gpu");
     JsonObject hello = tools.stream().map(JsonObject.class::cast).filter(t -> t.getString("name").equals("hello"))
         .findFirst().orElseThrow();
     assertThat(hello.fieldNames()).containsExactlyInAnyOrder("name", "description", "plugin", "version", "input_schema");
@@ -279,7 +286,7 @@ class ToolHostIT {
     assertThat(services.get("plugin_garbage").getJsonObject("details").getString("error")).startsWith("not a valid plugin jar");
     assertThat(services.get("plugin_future").getString("status")).isEqualTo("offline");
     assertThat(services.get("plugin_future").getJsonObject("details").getString("error"))
-        .isEqualTo("requires tool API >=2.0.0, this server has 1.0.0");
+        .isEqualTo("requires tool API >=2.0.0, this server has " + dev.orch.tool.ToolApi.VERSION);
     assertThat(toolNames()).isEmpty();
   }
 

@@ -57,6 +57,17 @@ public final class GenerateImageTool implements Tool {
         .put("required", new JsonArray().add("prompt"));
   }
 
+  /** With the configured host keys as the {@code host} enum, so the model can only pick one of them. */
+  @Override
+  public JsonObject parameters(JsonObject config) {
+    JsonObject schema = parameters();
+    JsonObject hosts = config.getJsonObject("comfyui", new JsonObject()).getJsonObject("hosts", new JsonObject());
+    if (!hosts.isEmpty()) {
+      schema.getJsonObject("properties").getJsonObject("host").put("enum", new JsonArray(List.copyOf(hosts.fieldNames())));
+    }
+    return schema;
+  }
+
   @Override
   public Future<String> invoke(JsonObject arguments, ToolContext context) {
     ComfyRequest request;

@@ -90,6 +90,13 @@ class GenerateImageToolTest {
   }
 
   @Test
+  @DisplayName("the schema offered for this configuration lists its ComfyUI hosts as the choices for host")
+  void hostEnum() {
+    assertThat(tool.parameters(config).getJsonObject("properties").getJsonObject("host").getJsonArray("enum")
+        .getList()).containsExactly("local");
+  }
+
+  @Test
   @DisplayName("defaults to 1024x1024")
   void defaultSize() throws Exception {
     assertThat(call(new JsonObject().put("prompt", "a lighthouse"))).contains("(1024x1024)");

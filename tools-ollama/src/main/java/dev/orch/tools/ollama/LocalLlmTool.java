@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.pf4j.Extension;
@@ -48,6 +49,17 @@ public final class LocalLlmTool implements Tool {
             .put("model", property("The Ollama model; default: the server's default model"))
             .put("host", property("Which Ollama host of the server's configuration; default 'local'")))
         .put("required", new JsonArray().add("prompt"));
+  }
+
+  /** With the configured host keys as the {@code host} enum, so the model can only pick one of them. */
+  @Override
+  public JsonObject parameters(JsonObject config) {
+    JsonObject schema = parameters();
+    JsonObject hosts = config.getJsonObject("ollama", new JsonObject()).getJsonObject("hosts", new JsonObject());
+    if (!hosts.isEmpty()) {
+      schema.getJsonObject("properties").getJsonObject("host").put("enum", new JsonArray(List.copyOf(hosts.fieldNames())));
+    }
+    return schema;
   }
 
   @Override

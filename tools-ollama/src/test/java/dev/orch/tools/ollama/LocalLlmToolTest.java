@@ -76,6 +76,14 @@ class LocalLlmToolTest {
   }
 
   @Test
+  @DisplayName("the schema offered for this configuration lists its Ollama hosts as the choices for host")
+  void hostEnum() {
+    assertThat(tool.parameters(config).getJsonObject("properties").getJsonObject("host").getJsonArray("enum")
+        .getList()).containsExactly("local", "gpu");
+    assertThat(tool.parameters(config).getJsonArray("required").getList()).containsExactly("prompt");
+  }
+
+  @Test
   @DisplayName("an unknown host key, a missing prompt and an unknown model are messages for the model")
   void mistakes() {
     assertThat(failure(new JsonObject().put("prompt", "x").put("host", "cloud")).getMessage())
