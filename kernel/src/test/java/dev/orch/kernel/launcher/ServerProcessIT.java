@@ -203,6 +203,9 @@ class ServerProcessIT {
       assertThat(plugin.getString("status")).as(plugin.encode()).isEqualTo("online");
       assertThat(plugin.getJsonObject("details").getJsonArray("tools")).isNotEmpty();
     }
+    assertThat(services.stream().map(JsonObject.class::cast).filter(r -> "plugin".equals(r.getString("category"))))
+        .as("every jar in plugins/ serves").allSatisfy(r -> assertThat(r.getString("status")).as(r.encode())
+            .isEqualTo("online"));
     List<String> tools = new io.vertx.core.json.JsonArray(get(port, "/api/tools", token).body()).stream()
         .map(t -> ((JsonObject) t).getString("name")).toList();
     assertThat(tools).contains("read_file", "write_file", "list_files", "edit_file", "git_status", "git_diff",
