@@ -89,10 +89,15 @@ final class PluginRuntime {
     try {
       id = manager.loadPlugin(copy);
     } catch (RuntimeException e) {
-      deleteQuietly(copy);
+      forget(copy);
       throw new PluginFailure(describe(e), e);
     }
     PluginWrapper wrapper = manager.getPlugin(id);
+    if (wrapper == null) {
+      // Unloaded again while resolving: a Plugin-Dependencies entry names a plugin that is not here.
+      deleteQuietly(copy);
+      throw new PluginFailure("depends on plugins that are not loaded (Plugin-Dependencies)", null);
+    }
     PluginDescriptor d = wrapper.getDescriptor();
     String refusal = null;
     if (wrapper.getPluginState() == PluginState.DISABLED) {
@@ -181,6 +186,20 @@ final class PluginRuntime {
     deleteQuietly(wrapper.getPluginPath());
   }
 
+  /** Takes out whatever a failed load left in the manager for {@code copy}, and the copy. */
+  private void forget(Path copy) {
+    for (PluginWrapper w : manager.getPlugins()) {
+      if (w.getPluginPath().equals(copy)) {
+        try {
+          manager.unloadPlugin(w.getPluginId());
+        } catch (RuntimeException e) {
+          LOG.debug("cannot unload a failed plugin [file: {}, reason: {}]", copy.getFileName(), e.toString());
+        }
+      }
+    }
+    deleteQuietly(copy);
+  }
+
   /** Runs plugin code with the plugin's class loader as context loader, on a daemon thread, with a deadline. */
   private <T> CompletableFuture<T> onOwnThread(String name, PluginWrapper wrapper, long timeoutMs, String what,
       PluginCode<T> code) {
@@ -251,6 +270,8 @@ final class PluginRuntime {
   private static final class Manager extends JarPluginManager {
     Manager(Path pluginsDir) {
       super(pluginsDir);
+      // A plugin whose dependencies are missing is dropped, not an exception that leaves it half-loaded.
+      setResolveRecoveryStrategy(ResolveRecoveryStrategy.IGNORE_PLUGIN_AND_CONTINUE);
     }
 
     @Override

@@ -274,14 +274,18 @@ class ToolHostIT {
   }
 
   @Test
-  @DisplayName("a jar that is not a plugin, or needs another tool API, is not started, with the reason")
+  @DisplayName("a jar that is not a plugin, needs another tool API or a missing plugin, is not started, with the reason")
   void refusedJars() throws Exception {
     Files.createDirectories(plugins);
     Files.write(plugins.resolve("garbage.jar"), PluginJars.bytes("this is not a zip file"));
     drop(PluginJars.oneTool("future", "future_tool", "return Future.succeededFuture(\"x\");")
         .manifest("Plugin-Requires", ">=2.0.0").build(dir), "future.jar");
+    drop(PluginJars.oneTool("needy", "needy_tool", "return Future.succeededFuture(\"x\");")
+        .manifest("Plugin-Dependencies", "not-here").build(dir), "needy.jar");
     start();
     Map<String, JsonObject> services = services();
+    assertThat(services.get("plugin_needy").getJsonObject("details").getString("error"))
+        .isEqualTo("depends on plugins that are not loaded (Plugin-Dependencies)");
     assertThat(services.get("plugin_garbage").getString("status")).isEqualTo("offline");
     assertThat(services.get("plugin_garbage").getJsonObject("details").getString("error")).startsWith("not a valid plugin jar");
     assertThat(services.get("plugin_future").getString("status")).isEqualTo("offline");

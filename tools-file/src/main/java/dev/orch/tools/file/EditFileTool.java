@@ -85,13 +85,13 @@ public final class EditFileTool implements Tool {
       throw new ToolException("Refused: the edited file would be " + bytes.length + " bytes, over the limit of "
           + settings.maxWriteBytes() + " bytes per file");
     }
-    Files2.write(file, bytes);
+    Files2.write(file, bytes, raw);
     return "File edited: " + sandbox.relative(file) + " (1 replacement, now " + edited.length() + " chars)";
   }
 
   private static String readUtf8(Path file, long maxBytes, String raw) throws IOException {
     byte[] bytes;
-    try (InputStream in = Channels.newInputStream(Files2.openRead(file))) {
+    try (InputStream in = Channels.newInputStream(Files2.openRead(file, raw))) {
       bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
     }
     if (bytes.length > maxBytes) {

@@ -3,6 +3,8 @@ package dev.orch.tools.file;
 import dev.orch.tool.ToolException;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -26,6 +28,8 @@ final class Files2 {
       return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
       throw new ToolException("File not found: " + Sandbox.shown(shown));
+    } catch (FileSystemException e) {
+      throw failure("read", shown, e);
     }
   }
 
@@ -38,18 +42,39 @@ final class Files2 {
     }
   }
 
-  static SeekableByteChannel openRead(Path file) throws IOException {
-    return Files.newByteChannel(file, READ);
+  static SeekableByteChannel openRead(Path file, String shown) throws IOException {
+    try {
+      return Files.newByteChannel(file, READ);
+    } catch (FileSystemException e) {
+      throw failure("read", shown, e);
+    }
   }
 
-  /** Writes {@code bytes} to {@code file}, creating its folders. */
-  static void write(Path file, byte[] bytes) throws IOException {
-    Files.createDirectories(file.getParent());
+  /** Writes {@code bytes} to {@code file}, creating its folders; {@code shown} names it in a failure. */
+  static void write(Path file, byte[] bytes, String shown) throws IOException {
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (FileAlreadyExistsException e) {
+      throw new ToolException("Refused: a folder on the way to " + Sandbox.shown(shown) + " is a file");
+    } catch (FileSystemException e) {
+      throw failure("write", shown, e);
+    }
     try (SeekableByteChannel out = Files.newByteChannel(file, WRITE)) {
       java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         out.write(buffer);
       }
+    } catch (FileSystemException e) {
+      throw failure("write", shown, e);
     }
+  }
+
+  /**
+   * A file-system refusal (permissions, a full or read-only disk) as a message for the model: the
+   * reason, without the server's folders.
+   */
+  static ToolException failure(String verb, String shown, FileSystemException e) {
+    String reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+    return new ToolException("Cannot " + verb + " " + Sandbox.shown(shown) + ": " + reason);
   }
 }

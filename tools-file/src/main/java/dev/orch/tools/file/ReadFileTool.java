@@ -58,7 +58,7 @@ public final class ReadFileTool implements Tool {
       throw new ToolException("Refused: " + Sandbox.shown(raw) + " is not a regular file");
     }
     byte[] head;
-    try (InputStream in = Channels.newInputStream(Files2.openRead(file))) {
+    try (InputStream in = Channels.newInputStream(Files2.openRead(file, raw))) {
       head = in.readNBytes(MAX_READ_BYTES);
     }
     for (int i = 0; i < Math.min(head.length, BINARY_SNIFF_BYTES); i++) {

@@ -67,6 +67,9 @@ final class Sandbox {
     if (!real.startsWith(root)) {
       throw new ToolException("Refused: '" + shown(raw) + "' leads out of the project folder through a symbolic link");
     }
+    if (!existing.equals(lexical) && !Files.isDirectory(real)) {
+      throw new ToolException("Refused: a folder on the way to " + shown(raw) + " is a file");
+    }
     Path resolved = real.resolve(existing.relativize(lexical));
     if (underGit(root.relativize(resolved))) {
       throw new ToolException("Refused: '" + shown(raw) + "' leads into .git/, which is off limits");

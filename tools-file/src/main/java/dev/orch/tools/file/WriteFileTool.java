@@ -62,7 +62,7 @@ public final class WriteFileTool implements Tool {
     if (existing != null && !existing.isRegularFile()) {
       throw new ToolException("Refused: " + Sandbox.shown(raw) + " is not a regular file");
     }
-    Files2.write(file, bytes);
+    Files2.write(file, bytes, raw);
     context.log().debug("file written [project: {}, path: {}, bytes: {}]", context.projectId(),
         sandbox.relative(file), bytes.length);
     return "File written: " + sandbox.relative(file) + " (" + content.length() + " chars)";

@@ -126,6 +126,14 @@ class FileToolsTest {
   }
 
   @Test
+  @DisplayName("write_file refuses a path whose folder is a file")
+  void folderIsAFile() throws Exception {
+    Files.writeString(workspace.resolve("notes"), "a file");
+    assertThat(refusal(write, writing("notes/today.md", "x"))).isEqualTo("Refused: a folder on the way to"
+        + " notes/today.md is a file");
+  }
+
+  @Test
   @DisplayName("a wrong argument type is a message, not a crash")
   void argumentTypes() {
     assertThat(refusal(read, new JsonObject().put("path", 42))).isEqualTo("path must be a string");
