@@ -215,6 +215,36 @@ class ServerProcessIT {
     assertThat(p.exitValue()).isZero();
   }
 
+  @Test
+  @DisplayName("a plugin that hangs at start delays startup only by plugins.start_timeout_sec, and the server still"
+      + " stops with exit code 0")
+  void hangingPlugin() throws Exception {
+    Path plugins = data.resolve("plugins");
+    dev.orch.kernel.testing.PluginJars.drop(dev.orch.kernel.testing.PluginJars.oneTool("sleepy", "sleepy_tool",
+            "return Future.succeededFuture(\"zzz\");")
+        .manifest("Plugin-Class", "test.sleepy.SleepyPlugin")
+        .source("test.sleepy.SleepyPlugin", """
+            package test.sleepy;
+            public class SleepyPlugin extends org.pf4j.Plugin {
+              @Override public void start() {
+                while (true) {
+                  try { Thread.sleep(60_000); } catch (InterruptedException e) { }
+                }
+              }
+            }
+            """).build(data), plugins, "sleepy.jar");
+    int port = freePort();
+    Map<String, String> env = new java.util.HashMap<>(validEnv(port));
+    env.put("ORCH_PLUGINS_DIR", plugins.toString());
+    env.put("ORCH_PLUGINS__START_TIMEOUT_SEC", "1");
+    Process p = launch(env);
+    awaitHealthy(port, p);
+    assertThat(Files.readString(data.resolve("stdout.log"))).contains("plugin refused [plugin: sleepy");
+    p.destroy();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the parked start thread keeps nothing alive").isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
   private HttpResponse<String> get(int port, String path, String token) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
