@@ -58,6 +58,8 @@ public final class ToolHostVerticle extends VerticleBase {
   /** Calls of one plugin that may run their synchronous part at once. */
   static final int WORKERS_PER_PLUGIN = 4;
   private static final long READ_TIMEOUT_MS = 2_000;
+  /** Under {@code data_dir}: the private copies of loaded jars. */
+  static final String COPIES = "plugin-copies";
 
   private final ToolHostConfig config;
   private final String node = Ids.short12();
@@ -89,7 +91,7 @@ public final class ToolHostVerticle extends VerticleBase {
     cluster = new ClusterTools(vertx, node);
     MessageConsumer<Object> list = vertx.eventBus().localConsumer(ToolAddresses.LIST, this::onList);
     MessageConsumer<Object> plugins = vertx.eventBus().localConsumer(ToolAddresses.PLUGINS, this::onPlugins);
-    return vertx.executeBlocking(() -> Files.createTempDirectory("orch-plugins-"), false)
+    return vertx.executeBlocking(this::copyFolder, false)
         .onSuccess(dir -> {
           shadowDir = dir;
           runtime = new PluginRuntime(config.pluginsDir(), dir);
@@ -120,6 +122,16 @@ public final class ToolHostVerticle extends VerticleBase {
       deleteTree(shadowDir);
       return null;
     }, false));
+  }
+
+  /**
+   * The folder for this start's private jar copies, {@code data_dir/plugin-copies/<node>/}. What an
+   * earlier run left there (a server that was killed) goes first: a data folder belongs to one server.
+   */
+  private Path copyFolder() throws IOException {
+    Path base = config.dataDir().resolve(COPIES);
+    deleteTree(base);
+    return Files.createDirectories(base.resolve(node));
   }
 
   // ---- scanning ----
