@@ -43,7 +43,7 @@ final class ToolRoutes {
             .put("description", t.getString("description"))
             .put("plugin", t.getString("plugin"))
             .put("version", t.getString("version"))
-            .put("input_schema", t.getJsonObject("parameters"))));
+            .put("parameters", t.getJsonObject("parameters"))));
     return out;
   }
 }

@@ -134,16 +134,16 @@ class ToolHostIT {
     assertThat(toolNames()).containsExactly("edit_file", "hello", "list_files", "local_llm", "read_file", "write_file");
     JsonObject localLlm = tools.stream().map(JsonObject.class::cast).filter(t -> t.getString("name").equals("local_llm"))
         .findFirst().orElseThrow();
-    assertThat(localLlm.getJsonObject("input_schema").getJsonObject("properties").getJsonObject("host")
+    assertThat(localLlm.getJsonObject("parameters").getJsonObject("properties").getJsonObject("host")
         .getJsonArray("enum").getList()).as("the schema the plugin offers for this configuration")
         .containsExactly("local", "gpu");
     JsonObject hello = tools.stream().map(JsonObject.class::cast).filter(t -> t.getString("name").equals("hello"))
         .findFirst().orElseThrow();
-    assertThat(hello.fieldNames()).containsExactlyInAnyOrder("name", "description", "plugin", "version", "input_schema");
+    assertThat(hello.fieldNames()).containsExactlyInAnyOrder("name", "description", "plugin", "version", "parameters");
     assertThat(hello.getString("plugin")).isEqualTo("hello");
     assertThat(hello.getString("version")).isEqualTo("1.0.0");
     assertThat(hello.getString("description")).isEqualTo("Greet someone by name.");
-    assertThat(hello.getJsonObject("input_schema").getJsonArray("required").getList()).containsExactly("name");
+    assertThat(hello.getJsonObject("parameters").getJsonArray("required").getList()).containsExactly("name");
 
     Map<String, JsonObject> services = services();
     assertThat(services.get("plugin_file").getString("status")).isEqualTo("online");
