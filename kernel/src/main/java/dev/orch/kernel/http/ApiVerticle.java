@@ -21,9 +21,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.FileSystemAccess;
-import io.vertx.ext.web.handler.StaticHandler;
-import java.nio.file.Files;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +61,11 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = router();
+    return Dashboard.load(vertx, config.server().webroot()).compose(this::listen);
+  }
+
+  private Future<HttpServer> listen(Dashboard dashboard) {
+    Router router = router(dashboard);
     var options = new HttpServerOptions().setHost(config.server().host()).setPort(config.server().port())
         .setCompressionSupported(true);
     return vertx.createHttpServer(options)
@@ -81,13 +82,20 @@ public final class ApiVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router router() {
+  private Router router(Dashboard dashboard) {
     Router router = Router.router(vertx);
     ClientIp clientIp = new ClientIp(config.server().trustedProxies());
     Authn authn = new Authn(services.accounts());
 
     router.route().handler(EdgeHandler::handle);
-    router.route().handler(cors());
+    CorsHandler cors = cors();
+    router.route().handler(ctx -> {
+      if (sameOrigin(ctx)) {
+        ctx.next();
+      } else {
+        cors.handle(ctx);
+      }
+    });
     router.route("/api/*").handler(this::stripTrailingSlash);
     router.route("/api/*").handler(ctx -> globalLimit(ctx, clientIp));
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.server().bodyLimitBytes()));
@@ -112,7 +120,9 @@ public final class ApiVerticle extends VerticleBase {
     new EventRoutes(vertx, services.access(), services.accounts(), services.events(),
         config.server().sseKeepaliveSec()).mount(router, authn);
 
-    mountDashboard(router);
+    if (dashboard != null) {
+      dashboard.mount(router);
+    }
     router.route().failureHandler(HttpErrors::handle);
     router.errorHandler(404, HttpErrors::handle);
     router.errorHandler(405, HttpErrors::handle);
@@ -128,6 +138,23 @@ public final class ApiVerticle extends VerticleBase {
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS))
         .allowedHeaders(Set.of("Authorization", "Content-Type"))
         .exposedHeader("X-Request-ID");
+  }
+
+  /**
+   * A browser sends {@code Origin} on its own module scripts and POSTs too. Those are the dashboard's
+   * requests to the server that served it, whatever address it was reached at, so the CORS list (for
+   * other origins) is not asked. Same authority means same host and port; the scheme may differ
+   * behind a TLS-terminating proxy.
+   */
+  static boolean sameOrigin(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    var authority = ctx.request().authority();
+    if (origin == null || authority == null) {
+      return false;
+    }
+    String host = authority.port() > 0 ? authority.host() + ":" + authority.port() : authority.host();
+    int scheme = origin.indexOf("://");
+    return scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
   }
 
   /** {@code /api/projects/} → 307 to {@code /api/projects}, as the original's framework does. */
@@ -152,23 +179,5 @@ public final class ApiVerticle extends VerticleBase {
       services.limiter().acquire(RULE_GLOBAL, clientIp.of(ctx));
     }
     ctx.next();
-  }
-
-  /** The dashboard, with {@code index.html} for deep links (API.md §18.20). */
-  private void mountDashboard(Router router) {
-    var webroot = config.server().webroot().toAbsolutePath();
-    if (!Files.isDirectory(webroot)) {
-      LOG.warn("no dashboard [webroot: {}]", webroot);
-      return;
-    }
-    // GET on non-API paths only: a catch-all route would turn an API 405 into a 404.
-    String notApi = "^/(?!api(/|$)).*";
-    router.routeWithRegex(HttpMethod.GET, notApi).handler(StaticHandler.create(FileSystemAccess.ROOT,
-        webroot.toString()).setCachingEnabled(true).setIndexPage("index.html"));
-    var index = webroot.resolve("index.html");
-    if (Files.isRegularFile(index)) {
-      router.routeWithRegex(HttpMethod.GET, notApi).handler(ctx ->
-          ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").sendFile(index.toString()));
-    }
   }
 }

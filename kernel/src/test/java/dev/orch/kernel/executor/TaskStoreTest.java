@@ -155,14 +155,20 @@ class TaskStoreTest {
    */
   private <T> io.vertx.core.Future<T> inAGroupHeldOpen(Vertx vertx, java.util.function.Supplier<io.vertx.core.Future<T>> work,
       java.util.concurrent.CountDownLatch commit) throws Exception {
-    var first = new java.util.concurrent.CountDownLatch(1);
+    var running = new java.util.concurrent.CountDownLatch(1);
+    var release = new java.util.concurrent.CountDownLatch(1);
+    // A unit that holds the group worker: once it runs, the next two queue together for the next group.
+    vertx.runOnContext(v -> db.group().submit(sql -> {
+      running.countDown();
+      return release.await(10, TimeUnit.SECONDS);
+    }));
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
     var queued = new java.util.concurrent.CompletableFuture<io.vertx.core.Future<T>>();
     vertx.runOnContext(v -> {
-      db.group().submit(sql -> first.await(10, TimeUnit.SECONDS)); // holds the worker while the next two queue
       io.vertx.core.Future<T> f = work.get();
       db.group().submit(sql -> commit.await(10, TimeUnit.SECONDS));
       queued.complete(f);
-      first.countDown();
+      release.countDown();
     });
     return queued.get(10, TimeUnit.SECONDS);
   }

@@ -34,7 +34,8 @@ class HttpFoundationIT {
     assertThat(res.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(res.getHeader("Referrer-Policy")).isEqualTo("no-referrer");
     assertThat(res.getHeader("X-Frame-Options")).isEqualTo("DENY");
-    assertThat(res.getHeader("Content-Security-Policy")).isNull();
+    assertThat(res.getHeader("Content-Security-Policy")).isEqualTo(EdgeHandler.CONTENT_SECURITY_POLICY)
+        .contains("script-src 'self';").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
     assertThat(res.getHeader("X-Request-ID")).matches("[0-9a-f]{12}");
   }
 
@@ -129,17 +130,58 @@ class HttpFoundationIT {
   }
 
   @Test
-  @DisplayName("the dashboard is served at / and for deep links; unknown API paths stay JSON 404s")
+  @DisplayName("the dashboard is served at / and for deep links, never cached; unknown API paths stay JSON 404s")
   void dashboard() {
     start();
     var root = k.get("/", null);
     assertThat(root.statusCode()).isEqualTo(200);
-    assertThat(root.bodyAsString()).contains("<title>Orch</title>");
+    assertThat(root.bodyAsString()).contains("<title>Orch</title>").doesNotContain(Dashboard.ASSETS_PLACEHOLDER);
+    assertThat(root.getHeader("Cache-Control")).isEqualTo("no-cache");
     var deepLink = k.get("/project/abc123/task/def", null);
     assertThat(deepLink.statusCode()).isEqualTo(200);
     assertThat(deepLink.getHeader("Content-Type")).startsWith("text/html");
     assertSecurityHeaders(deepLink);
     assertThat(k.get("/api/project/abc", null).getHeader("Content-Type")).isEqualTo("application/json");
+  }
+
+  @Test
+  @DisplayName("the dashboard's own requests carry its origin and pass at any address; a foreign origin is still checked")
+  void sameOrigin() {
+    start();
+    String self = "http://127.0.0.1:" + k.kernel.httpPort();
+    var script = TestKernel.await(k.http.get("/webjars/lit-html/3.3.1/lit-html.js").putHeader("Origin", self).send());
+    assertThat(script.statusCode()).isEqualTo(200);
+    var login = TestKernel.await(k.http.post("/api/auth/login").putHeader("Origin", self)
+        .sendJsonObject(new JsonObject().put("email", "nobody@example.com").put("password", "password1")));
+    assertThat(login.statusCode()).isEqualTo(401);
+    var foreign = TestKernel.await(k.http.get("/api/health").putHeader("Origin", "http://evil.example").send());
+    assertThat(foreign.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  @DisplayName("fingerprinted assets and versioned libraries are cached for a year; stale or missing ones are 404s, not the page")
+  void assetCaching() {
+    start();
+    var matcher = java.util.regex.Pattern.compile("src=\"(/assets/[0-9a-f]{12})/js/main.js\"").matcher(k.get("/", null).bodyAsString());
+    assertThat(matcher.find()).isTrue();
+    String assets = matcher.group(1);
+    var script = k.get(assets + "/js/main.js", null);
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.getHeader("Content-Type")).startsWith("text/javascript");
+    assertThat(script.getHeader("Cache-Control")).contains("max-age=31536000").contains("immutable");
+    var library = k.get("/webjars/lit-html/3.3.1/lit-html.js", null);
+    assertThat(library.statusCode()).isEqualTo(200);
+    assertThat(library.getHeader("Cache-Control")).contains("max-age=31536000").contains("immutable");
+    for (String escape : new String[] {assets + "/%2e%2e/%2e%2e/conf/config.json", assets + "/..%2f..%2fconf/config.json",
+        "/webjars/%2e%2e/%2e%2e/%2e%2e/logback.xml", "/webjars/..%2f..%2f..%2flogback.xml"}) {
+      String body = k.get(escape, null).bodyAsString();
+      assertThat(body).as(escape).doesNotContain("secret_key").doesNotContain("<configuration");
+    }
+    for (String missing : new String[] {"/assets/000000000000/js/main.js", assets + "/js/nothing.js", "/webjars/nothing/1.0/x.js"}) {
+      var res = k.get(missing, null);
+      assertThat(res.statusCode()).as(missing).isEqualTo(404);
+      assertThat(res.getHeader("Content-Type")).as(missing).isEqualTo("application/json");
+    }
   }
 
   @Test

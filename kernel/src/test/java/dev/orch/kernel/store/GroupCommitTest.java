@@ -123,11 +123,17 @@ class GroupCommitTest {
     open(vertx, "FULL");
     db.pool().query("CREATE TABLE parent (id TEXT PRIMARY KEY)").execute().await(10, TimeUnit.SECONDS);
     db.pool().query("CREATE TABLE child (parent_id TEXT REFERENCES parent(id))").execute().await(10, TimeUnit.SECONDS);
+    CountDownLatch running = new CountDownLatch(1);
     CountDownLatch hold = new CountDownLatch(1);
     List<Future<?>> done = new ArrayList<>();
     CountDownLatch submitted = new CountDownLatch(1);
+    // A unit that holds the group worker: once it runs, the next three queue together for the next group.
+    vertx.getOrCreateContext().runOnContext(v -> db.group().submit(sql -> {
+      running.countDown();
+      return hold.await(10, TimeUnit.SECONDS);
+    }));
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
     vertx.getOrCreateContext().runOnContext(v -> {
-      db.group().submit(sql -> hold.await(10, TimeUnit.SECONDS)); // holds the worker while the next three queue
       done.add(db.group().submit(sql -> sql.update("INSERT INTO probe VALUES (1)")));
       // A deferred foreign key is checked at COMMIT: the unit itself succeeds, the group's commit fails.
       done.add(db.group().submit(sql -> {

@@ -69,7 +69,12 @@ public final class TestKernel implements AutoCloseable {
 
   /** A kernel on the given Vert.x, e.g. a clustered one; closing the kernel closes it. */
   public static TestKernel start(JsonObject json, Vertx vertx) {
-    OrchConfig config = OrchConfig.from(json, repoRoot()).withHttpPort(0);
+    return start(json, vertx, 0);
+  }
+
+  /** A kernel on a given port, e.g. to restart one where its clients expect it. */
+  public static TestKernel start(JsonObject json, Vertx vertx, int port) {
+    OrchConfig config = OrchConfig.from(json, repoRoot()).withHttpPort(port);
     MutableClock clock = new MutableClock();
     try {
       Kernel kernel = Kernel.start(vertx, config, clock).await(60, TimeUnit.SECONDS);
