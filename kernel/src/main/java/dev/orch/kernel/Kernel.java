@@ -36,6 +36,8 @@ import dev.orch.kernel.rag.RagCatalog;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.tasks.TaskServices;
 import dev.orch.kernel.tasks.TasksConfig;
+import dev.orch.kernel.tools.ToolHostConfig;
+import dev.orch.kernel.tools.ToolHostVerticle;
 import dev.orch.rag.RagConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -74,7 +76,7 @@ public final class Kernel {
    * before starting anything, so an invalid value stops startup with one line naming its key.
    */
   public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
-      int defaultMaxTokens, TasksConfig tasks, CliAgentConfig cliAgents, RagConfig rag) {
+      int defaultMaxTokens, TasksConfig tasks, CliAgentConfig cliAgents, RagConfig rag, ToolHostConfig tools) {
     /** @throws dev.orch.kernel.config.ConfigException naming the first invalid key */
     public static Sections from(OrchConfig config) {
       Object maxTokens = config.raw().getJsonObject("execution", new JsonObject()).getValue("default_max_tokens");
@@ -82,9 +84,12 @@ public final class Kernel {
         throw new dev.orch.kernel.config.ConfigException("execution.default_max_tokens must be a positive integer, got "
             + maxTokens);
       }
+      MonitorConfig monitor = MonitorConfig.from(config.raw());
+      ExecutorConfig executor = ExecutorConfig.from(config.raw());
       return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
-          MonitorConfig.from(config.raw()), ExecutorConfig.from(config.raw()), maxTokens == null ? 4096 : (Integer) maxTokens,
-          TasksConfig.from(config.raw()), CliAgentConfig.from(config), rag(config));
+          monitor, executor, maxTokens == null ? 4096 : (Integer) maxTokens,
+          TasksConfig.from(config.raw()), CliAgentConfig.from(config), rag(config),
+          ToolHostConfig.from(config, monitor, executor));
     }
 
     private static RagConfig rag(OrchConfig config) {
@@ -141,7 +146,8 @@ public final class Kernel {
       return vertx.deployVerticle(new BudgetVerticle(sections.budget(), db, clock))
           .compose(budget -> vertx.deployVerticle(new ProgressVerticle(db, clock)))
           .compose(progress -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
-          .compose(monitor -> vertx.deployVerticle(planner))
+          .compose(monitor -> vertx.deployVerticle(new ToolHostVerticle(sections.tools())))
+          .compose(toolHost -> vertx.deployVerticle(planner))
           .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
               new BudgetLedger(sections.budget(), db, clock), dev.orch.kernel.tasks.DiagnosticLog.of(vertx, sections.tasks()),
               DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),

@@ -8,11 +8,13 @@ import org.pf4j.ExtensionPoint;
  * A capability the executor offers to a model. A plugin contributes each tool as one PF4J
  * {@code @Extension} class implementing this interface.
  *
- * <p>The kernel creates each extension once per plugin start and calls {@link #invoke} from an
- * event loop, possibly for several tasks at once: implementations keep no per-call state in fields
+ * <p>The kernel creates each extension once per plugin start and calls {@link #invoke} on a Vert.x
+ * context, possibly for several tasks at once: implementations keep no per-call state in fields
  * and must not block the calling thread. Blocking work (files, subprocesses, JDBC) goes through
- * {@code context.vertx().executeBlocking(...)}. The kernel bounds every call with
- * {@code execution.tool_timeout_sec}; a tool should still put its own timeout on every external
+ * {@code context.vertx().executeBlocking(...)}. (The kernel starts each call on a small worker pool
+ * of the plugin's own, so that a plugin that blocks by mistake stalls only its own calls; the
+ * callbacks of the futures a tool uses may still run on an event loop.) The kernel bounds every call
+ * with {@code execution.tool_timeout_sec}; a tool should still put its own timeout on every external
  * call, so it fails with a useful message before the kernel gives up on it.
  *
  * @since 1.0

@@ -14,8 +14,12 @@ import org.slf4j.Logger;
  * @param taskId the calling task
  * @param workspace the project's sandbox folder (for a project on a git repository, its worktree):
  *     it exists when the call starts, and file tools must not reach outside it
- * @param config the plugin's section of the server configuration, {@code tools.<plugin-id>}
- *     (empty when absent); a copy, so a tool may not change what other calls see
+ * @param config the plugin's configuration: its own section of the server configuration,
+ *     {@code tools.<plugin-id>} (no keys when absent), plus the shared service sections
+ *     {@code ollama}, {@code comfyui} (each with {@code hosts}: key → base URL, as the server checks
+ *     them, {@code OLLAMA_HOST} included as {@code env}), {@code git} and {@code rag} under their own
+ *     names, which a plugin's own section may not use. Nothing else of the server configuration
+ *     (keys, secrets) is in it. A copy, so a tool may not change what other calls see
  * @param log the plugin's logger; never log secrets or whole prompts at INFO
  * @since 1.0
  */

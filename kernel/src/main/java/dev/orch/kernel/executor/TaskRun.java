@@ -11,14 +11,18 @@ import dev.orch.kernel.model.ToolResult;
 import dev.orch.kernel.model.ToolSpec;
 import dev.orch.kernel.progress.EventTypes;
 import dev.orch.kernel.progress.Progress;
+import dev.orch.tool.ToolAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +37,10 @@ final class TaskRun implements Attempt {
   static final String DEFAULT_SYSTEM = "You are a focused task executor.";
   static final String META = "<meta_instructions>\nWhen you discover constraints, gotchas, API quirks or architecture"
       + " decisions that later tasks should know, state them plainly in your answer.\n</meta_instructions>";
-  static final Set<String> FILE_TOOLS = Set.of("read_file", "write_file");
-  /** Tool names → address prefix; the plugin host registers one consumer per tool. */
-  static final String TOOL_PREFIX = "orch.tools.invoke.";
-  static final String TOOL_LIST = "orch.tools.list";
+  /** Tools whose {@code project_id} argument is forced to the task's project (API.md §11.5). */
+  static final Set<String> FILE_TOOLS = Set.of("read_file", "write_file", "list_files", "edit_file");
+  /** Beyond the tool timeout, so that the host's own timeout answer arrives first. */
+  static final long TOOL_REPLY_MARGIN_MS = 2_000;
 
   /**
    * What an attempt produced and spent. {@code unrecorded} is the last model call's spend when the
@@ -88,6 +92,8 @@ final class TaskRun implements Attempt {
   private volatile boolean cancelled;
   /** The reservation the dispatch pass took for the first call; null once that call has it. */
   private String held;
+  /** The tools offered to the model, by name: true when this node's tool host has it. */
+  private Map<String, Boolean> offered = Map.of();
 
   TaskRun(EventBus bus, MeteredModel metered, Progress progress, ExecutorConfig config, Claimed task, String model,
       boolean local, String held) {
@@ -210,41 +216,66 @@ final class TaskRun implements Attempt {
   }
 
   private Future<ToolResult> invoke(ToolCall call) {
+    Boolean local = offered.get(call.name());
+    if (local == null) {
+      return Future.succeededFuture(ToolResult.failed(call, "Unknown tool: " + call.name()));
+    }
     JsonObject arguments = call.arguments() == null ? new JsonObject() : call.arguments().copy();
     if (FILE_TOOLS.contains(call.name())) {
       arguments.put("project_id", task.projectId());
     }
     JsonObject body = new JsonObject().put("arguments", arguments).put("project_id", task.projectId())
         .put("task_id", task.id());
-    long timeout = (long) (config.toolTimeoutSeconds() * 1000);
-    return bus.<Object>request(TOOL_PREFIX + call.name(), body, new DeliveryOptions().setSendTimeout(timeout))
+    // A tool this node has runs here: a file tool must act on the folders of the node that runs the task.
+    DeliveryOptions options = new DeliveryOptions().setLocalOnly(local)
+        .setSendTimeout((long) (config.toolTimeoutSeconds() * 1000) + TOOL_REPLY_MARGIN_MS);
+    return bus.<Object>request(ToolAddresses.invoke(call.name()), body, options)
         .map(reply -> {
           Object value = reply.body();
           String text = value instanceof JsonObject o ? o.getString("result", o.encode()) : String.valueOf(value);
           return ToolResult.ok(call, text);
         })
-        .otherwise(err -> {
-          if (err instanceof ReplyException re && re.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
-            return ToolResult.failed(call, "Unknown tool: " + call.name());
-          }
-          LOG.warn("tool failed [task: {}, tool: {}, reason: {}]", task.id(), call.name(), err.getMessage());
-          return ToolResult.failed(call, "Tool error: " + err.getClass().getSimpleName() + ": operation failed");
-        });
+        .otherwise(err -> ToolResult.failed(call, toolError(call, err)));
   }
 
-  /** The registry's tools named by the task; unknown names are skipped, no registry means none. */
+  /** The text a failed call shows the model (ToolAddresses: the host writes its failure texts for it). */
+  private String toolError(ToolCall call, Throwable err) {
+    if (err instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.NO_HANDLERS) {
+        return "Unknown tool: " + call.name();
+      }
+      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.getMessage() != null) {
+        return re.getMessage();
+      }
+      if (re.failureType() == ReplyFailure.TIMEOUT) {
+        LOG.warn("tool call unanswered [task: {}, tool: {}]", task.id(), call.name());
+        return "Tool error: TimeoutException: operation failed";
+      }
+    }
+    LOG.warn("tool failed [task: {}, tool: {}, reason: {}]", task.id(), call.name(), err.toString());
+    return "Tool error: " + err.getClass().getSimpleName() + ": operation failed";
+  }
+
+  /**
+   * The registry's tools named by the task, this node's own and the cluster's; unknown names are
+   * skipped, no registry means none.
+   */
   private Future<List<ToolSpec>> tools() {
-    return bus.<JsonObject>request(TOOL_LIST, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
+    return bus.<JsonObject>request(ToolAddresses.LIST, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
         .map(reply -> {
           List<ToolSpec> out = new ArrayList<>();
+          Map<String, Boolean> local = new HashMap<>();
           JsonArray all = reply.body().getJsonArray("tools", new JsonArray());
           for (Object o : all) {
             JsonObject t = (JsonObject) o;
-            if (task.tools().contains(t.getString("name"))) {
-              out.add(new ToolSpec(t.getString("name"), t.getString("description", ""),
+            String name = t.getString("name");
+            if (task.tools().contains(name) && !local.containsKey(name)) {
+              out.add(new ToolSpec(name, t.getString("description", ""),
                   t.getJsonObject("parameters", new JsonObject().put("type", "object"))));
+              local.put(name, t.getBoolean("local", false));
             }
           }
+          offered = Map.copyOf(local);
           return out;
         })
         .otherwise(err -> List.of());

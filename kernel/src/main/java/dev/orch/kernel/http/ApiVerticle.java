@@ -123,6 +123,7 @@ public final class ApiVerticle extends VerticleBase {
     new UsageRoutes(services.usage()).mount(router, authn);
     new AnalyticsRoutes(services.analytics()).mount(router, authn);
     new ServiceRoutes(vertx.eventBus()).mount(router, authn);
+    new ToolRoutes(vertx.eventBus()).mount(router, authn);
     new RagRoutes(services.rag()).mount(router, authn);
     new EventRoutes(vertx, services.access(), services.accounts(), services.events(),
         config.server().sseKeepaliveSec(), services.streams()).mount(router, authn);

@@ -3,7 +3,7 @@ package dev.orch.kernel.monitor;
 /**
  * Event-bus contract of the resource monitor (API.md §3.10, §15.1). Bodies are {@code JsonObject}s; a
  * resource is always the contract's {@code ResourceOut}:
- * {@code {id, name, status: "online"|"offline"|"degraded"|"checking", method, details, category: "ai"|"api"|"cli"}}
+ * {@code {id, name, status: "online"|"offline"|"degraded"|"checking", method, details, category: "ai"|"api"|"cli"|"plugin"}}
  * (see {@link Resource}).
  */
 public final class MonitorAddresses {
@@ -19,8 +19,10 @@ public final class MonitorAddresses {
    * allow at least 10 s ({@link #REFRESH_TIMEOUT_MS}).
    *
    * <p>Reply {@code {resources: [ResourceOut, ...]}} in catalogue order (Ollama hosts, ComfyUI hosts,
-   * {@code anthropic_api}, {@code gemini_cli}, {@code codex_cli}); with {@code id}, a list of exactly
-   * that resource.
+   * {@code anthropic_api}, {@code gemini_cli}, {@code codex_cli}), then one {@code plugin_<id>} per
+   * jar in the plugins folder (category {@code plugin}) as the tool host reports it over
+   * {@code ToolAddresses.PLUGINS}; with {@code id}, a list of exactly that resource. A refresh does
+   * not re-check plugins: their state is always current.
    *
    * <p>Fails 400 when the body is not a JSON object, {@code refresh} not a boolean or {@code id} not a
    * string; 404

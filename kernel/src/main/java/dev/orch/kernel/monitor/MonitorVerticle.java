@@ -2,6 +2,7 @@ package dev.orch.kernel.monitor;
 
 import dev.orch.kernel.bus.Failures;
 import dev.orch.kernel.bus.OrchestratorException;
+import dev.orch.tool.ToolAddresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -47,6 +48,7 @@ public final class MonitorVerticle extends VerticleBase {
   public static final String HEALTH_RESOURCES = "resources";
   // Beyond a check's own budget: room for the event loop to deliver its outcome.
   private static final long PROCEDURE_SLACK_MS = 2_000;
+  private static final long PLUGINS_TIMEOUT_MS = 2_000;
 
   private final MonitorConfig config;
   private final HealthChecks health;
@@ -134,7 +136,15 @@ public final class MonitorVerticle extends VerticleBase {
     boolean refresh = body.getBoolean("refresh", false);
     String id = body.getString("id");
     if (id != null && !states.containsKey(id)) {
-      Failures.reply(msg, OrchestratorException.notFound("Resource " + id + " not found"));
+      plugins().onComplete(ar -> {
+        JsonObject plugin = ar.result().stream().map(JsonObject.class::cast)
+            .filter(r -> id.equals(r.getString("id"))).findFirst().orElse(null);
+        if (plugin == null) {
+          Failures.reply(msg, OrchestratorException.notFound("Resource " + id + " not found"));
+        } else {
+          msg.reply(new JsonObject().put("resources", new JsonArray().add(plugin)));
+        }
+      });
       return;
     }
     Future<Void> ready;
@@ -149,11 +159,29 @@ public final class MonitorVerticle extends VerticleBase {
       JsonArray out = new JsonArray();
       if (id != null) {
         out.add(states.get(id).toJson());
-      } else {
-        states.values().forEach(r -> out.add(r.toJson()));
+        msg.reply(new JsonObject().put("resources", out));
+        return;
       }
-      msg.reply(new JsonObject().put("resources", out));
+      states.values().forEach(r -> out.add(r.toJson()));
+      plugins().onComplete(p -> msg.reply(new JsonObject().put("resources", out.addAll(p.result()))));
     });
+  }
+
+  /**
+   * The plugins' resources, as this node's tool host reports them ({@link ToolAddresses#PLUGINS}): the
+   * host owns that state, the monitor only shows it. None when there is no host.
+   */
+  private Future<JsonArray> plugins() {
+    return vertx.eventBus().<JsonObject>request(ToolAddresses.PLUGINS, new JsonObject(),
+            new DeliveryOptions().setLocalOnly(true).setSendTimeout(PLUGINS_TIMEOUT_MS))
+        .map(reply -> reply.body().getJsonArray("resources", new JsonArray()))
+        .otherwise(err -> {
+          if (!(err instanceof io.vertx.core.eventbus.ReplyException re)
+              || re.failureType() != io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
+            LOG.warn("plugin states not read [reason: {}]", err.toString());
+          }
+          return new JsonArray();
+        });
   }
 
   /** The periodic sweep; skipped while one is still running, so slow hosts cannot pile checks up. */

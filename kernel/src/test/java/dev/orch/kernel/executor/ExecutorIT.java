@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orch.kernel.model.LocalAnthropicServer;
 import dev.orch.kernel.model.LocalModelServer.Recorded;
 import dev.orch.kernel.model.LocalModelServer.Reply;
+import dev.orch.kernel.testing.PluginJars;
 import dev.orch.kernel.testing.TestKernel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -501,34 +502,23 @@ class ExecutorIT {
   }
 
   @Test
-  @DisplayName("the model calls a tool over the event bus; the result goes back in the next round")
+  @DisplayName("the model calls a plugin's tool over the event bus; the result goes back in the next round")
   void toolLoop() {
-    startKernel(c -> {});
-    var bus = k.vertx.eventBus();
-    bus.<JsonObject>consumer("orch.tools.list", msg -> msg.reply(new JsonObject().put("tools", new JsonArray()
-        .add(new JsonObject().put("name", "read_file").put("description", "Reads a file of the project")
-            .put("parameters", new JsonObject().put("type", "object").put("properties",
-                new JsonObject().put("path", new JsonObject().put("type", "string"))))))));
-    List<JsonObject> invoked = new java.util.concurrent.CopyOnWriteArrayList<>();
-    bus.<JsonObject>consumer("orch.tools.invoke.read_file", msg -> {
-      invoked.add(msg.body());
-      msg.reply(new JsonObject().put("result", "contents of notes.txt: the answer is 42"));
-    });
-    toolUse.put("Reader", new JsonObject().put("name", "read_file")
-        .put("input", new JsonObject().put("path", "notes.txt").put("project_id", "someone-elses")));
-    run(plan("Reader", List.of()));
+    startKernel(c -> PluginJars.drop(PluginJars.module("tools-file"), Path.of(c.getString("plugins_dir")),
+        "tools-file.jar"));
+    toolUse.put("Writer", new JsonObject().put("name", "write_file").put("input", new JsonObject()
+        .put("path", "notes.txt").put("content", "the answer is 42").put("project_id", "someone-elses")));
+    run(plan("Writer", List.of()));
     awaitStatus("completed");
-    assertThat(invoked).hasSize(1);
-    JsonObject args = invoked.get(0).getJsonObject("arguments");
-    assertThat(args.getString("path")).isEqualTo("notes.txt");
-    assertThat(args.getString("project_id")).as("file tools are forced into the task's project").isEqualTo(projectId);
+    assertThat(java.nio.file.Path.of(k.config.dataDir().toString(), "projects", projectId, "notes.txt"))
+        .as("file tools are forced into the task's project").content().isEqualTo("the answer is 42");
     List<Recorded> rounds = calls();
     assertThat(rounds).hasSize(2);
-    assertThat(rounds.get(0).body().getJsonArray("tools").getJsonObject(0).getString("name")).isEqualTo("read_file");
+    assertThat(rounds.get(0).body().getJsonArray("tools").getJsonObject(0).getString("name")).isEqualTo("write_file");
     assertThat(rounds.get(1).body().getJsonArray("messages").encode()).contains("tool_result")
-        .contains("the answer is 42");
-    assertThat(tasks().get("Reader").getString("output_text")).isEqualTo("Let me look.\noutput of Reader");
-    assertThat(tasks().get("Reader").getLong("prompt_tokens")).isEqualTo(200);
+        .contains("File written: notes.txt (16 chars)");
+    assertThat(tasks().get("Writer").getString("output_text")).isEqualTo("Let me look.\noutput of Writer");
+    assertThat(tasks().get("Writer").getLong("prompt_tokens")).isEqualTo(200);
   }
 
   @Test

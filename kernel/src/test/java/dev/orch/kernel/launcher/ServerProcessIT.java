@@ -220,4 +220,77 @@ class ServerProcessIT {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
   }
+
+  @Test
+  @DisplayName("the packaged server loads every tool plugin the build put into plugins/, as ./orch serve does")
+  void servesBuiltPlugins() throws Exception {
+    Path root = TestKernel.repoRoot();
+    List<String> modules;
+    try (var dirs = Files.list(root)) {
+      modules = dirs.filter(d -> Files.exists(d.resolve(".orch-plugin"))).map(d -> d.getFileName().toString())
+          .sorted().toList();
+    }
+    assertThat(modules).contains("tools-comfyui", "tools-file", "tools-git", "tools-ollama");
+    modules.forEach(m -> assertThat(root.resolve("plugins").resolve(m + ".jar")).as("built by mvn package").exists());
+    int port = freePort();
+    Process p = launch(validEnv(port));
+    awaitHealthy(port, p);
+    post(port, "/api/auth/register", new JsonObject().put("email", "a@example.com").put("password", "password1"));
+    String token = new JsonObject(post(port, "/api/auth/login", new JsonObject().put("email", "a@example.com")
+        .put("password", "password1")).body()).getString("access_token");
+
+    io.vertx.core.json.JsonArray services = new io.vertx.core.json.JsonArray(get(port, "/api/services", token).body());
+    for (String module : modules) {
+      JsonObject plugin = services.stream().map(JsonObject.class::cast)
+          .filter(r -> (module + ".jar").equals(r.getJsonObject("details").getString("file"))).findFirst()
+          .orElseThrow(() -> new AssertionError("no resource for " + module + " in " + services.encode()));
+      assertThat(plugin.getString("status")).as(plugin.encode()).isEqualTo("online");
+      assertThat(plugin.getJsonObject("details").getJsonArray("tools")).isNotEmpty();
+    }
+    assertThat(services.stream().map(JsonObject.class::cast).filter(r -> "plugin".equals(r.getString("category"))))
+        .as("every jar in plugins/ serves").allSatisfy(r -> assertThat(r.getString("status")).as(r.encode())
+            .isEqualTo("online"));
+    List<String> tools = new io.vertx.core.json.JsonArray(get(port, "/api/tools", token).body()).stream()
+        .map(t -> ((JsonObject) t).getString("name")).toList();
+    assertThat(tools).contains("read_file", "write_file", "list_files", "edit_file", "git_status", "git_diff",
+        "git_log", "local_llm", "generate_image");
+    p.destroy();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
+  @Test
+  @DisplayName("a plugin that hangs at start delays startup only by plugins.start_timeout_sec, and the server still"
+      + " stops with exit code 0")
+  void hangingPlugin() throws Exception {
+    Path plugins = data.resolve("plugins");
+    dev.orch.kernel.testing.PluginJars.drop(dev.orch.kernel.testing.PluginJars.oneTool("sleepy", "sleepy_tool",
+            "return Future.succeededFuture(\"zzz\");")
+        .manifest("Plugin-Class", "test.sleepy.SleepyPlugin")
+        .source("test.sleepy.SleepyPlugin", """
+            package test.sleepy;
+            public class SleepyPlugin extends org.pf4j.Plugin {
+              @Override public void start() {
+                while (true) {
+                  try { Thread.sleep(60_000); } catch (InterruptedException e) { }
+                }
+              }
+            }
+            """).build(data), plugins, "sleepy.jar");
+    int port = freePort();
+    Map<String, String> env = new java.util.HashMap<>(validEnv(port));
+    env.put("ORCH_PLUGINS_DIR", plugins.toString());
+    env.put("ORCH_PLUGINS__START_TIMEOUT_SEC", "1");
+    Process p = launch(env);
+    awaitHealthy(port, p);
+    assertThat(Files.readString(data.resolve("stdout.log"))).contains("plugin refused [plugin: sleepy");
+    p.destroy();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the parked start thread keeps nothing alive").isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
+  private HttpResponse<String> get(int port, String path, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  }
 }

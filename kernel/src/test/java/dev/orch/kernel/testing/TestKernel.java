@@ -42,10 +42,15 @@ public final class TestKernel implements AutoCloseable {
     return Path.of(System.getProperty("orch.repo.root", "..")).toAbsolutePath().normalize();
   }
 
-  /** The test defaults on top of {@code conf/config.json}: random port, fast bcrypt, no global limit. */
+  /**
+   * The test defaults on top of {@code conf/config.json}: random port, fast bcrypt, no global limit,
+   * and an empty plugins folder {@code dataDir/plugins}.
+   */
   public static JsonObject testConfig(Path dataDir) {
     JsonObject json = ConfigLoader.load(repoRoot().resolve("conf/config.json"), null, Map.of());
     json.put("data_dir", dataDir.toString());
+    // Never the repository's plugins/ folder: a test that wants plugins copies jars into this one.
+    json.put("plugins_dir", dataDir.resolve("plugins").toString());
     json.getJsonObject("server").put("host", "127.0.0.1").put("rate_limit", "100000/minute")
         .put("log_format", "text").put("webroot", repoRoot().resolve("webroot").toString())
         .put("endpoint_rate_limits", new JsonObject().put("register", "100000/minute").put("login", "100000/minute")
