@@ -128,6 +128,8 @@ public final class Kernel {
       String planningModel = config.raw().getJsonObject("anthropic", new JsonObject())
           .getString("planning_model", "claude-sonnet-4-6");
       var router = new ModelRouter(sections.models());
+      var diagnostics = dev.orch.kernel.rag.DiagnosticLog.of(vertx, sections.tasks().diagnosticRagEnabled(),
+          sections.tasks().diagnosticIngestPath());
       var planner = new PlannerVerticle(db, models, pricing, planningModel,
           new Decomposer(router, pricing, sections.defaultMaxTokens()), clock);
       long generateTimeoutMs = PlannerAddresses.generateTimeoutMs(sections.models().anthropic().timeout().toSeconds(),
@@ -137,7 +139,7 @@ public final class Kernel {
           ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
           generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(),
               new dev.orch.kernel.tasks.ExternalSpend(pricing, router, sections.budget().externalOverrunFactor(),
-                  sections.executor().externalClaimTimeoutSeconds()), clock),
+                  sections.executor().externalClaimTimeoutSeconds()), diagnostics, clock),
           new EventRepository(db), new RagCatalog(vertx, sections.rag()), ApiVerticle.streamQuota(config));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -148,11 +150,11 @@ public final class Kernel {
           .compose(progress -> vertx.deployVerticle(new MonitorVerticle(sections.monitor(), health)))
           .compose(monitor -> vertx.deployVerticle(new ToolHostVerticle(sections.tools())))
           .compose(toolHost -> vertx.deployVerticle(planner))
-          .compose(plannerId -> vertx.deployVerticle(ExecutorVerticle.create(db, vertx.eventBus(), models, pricing,
-              new BudgetLedger(sections.budget(), db, clock), dev.orch.kernel.tasks.DiagnosticLog.of(vertx, sections.tasks()),
+          .compose(plannerId -> vertx.deployVerticle(new ExecutorVerticle(new ExecutorVerticle.Parts(db, models, pricing,
+              new BudgetLedger(sections.budget(), db, clock), diagnostics,
               DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),
-              router, sections.executor(), clock, vertx.isClustered(), new CliAgentRunner(vertx, cliAgents, projects),
-              config.dataDir())))
+              router, sections.executor(), new CliAgentRunner(vertx, cliAgents, projects), config.dataDir()),
+              clock, vertx.isClustered())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);
             first.compareAndSet(null, api);

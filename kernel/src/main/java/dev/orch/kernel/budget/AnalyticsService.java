@@ -3,7 +3,7 @@ package dev.orch.kernel.budget;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Dialect;
 import dev.orch.kernel.store.Times;
-import dev.orch.kernel.tasks.TaskStatus;
+import dev.orch.kernel.state.TaskStatus;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -11,4 +11,22 @@ interface Attempt {
   void cancel();
 
   boolean cancelled();
+
+  /** An attempt that cannot start, failing with {@code reason} (not worth a retry). */
+  static Attempt failing(Exception reason) {
+    return new Attempt() {
+      @Override
+      public Future<TaskRun.Result> run(List<String> knowledge) {
+        return Future.failedFuture(new TaskRun.Failed(reason, TaskRun.Result.none(null), false));
+      }
+
+      @Override
+      public void cancel() {}
+
+      @Override
+      public boolean cancelled() {
+        return false;
+      }
+    };
+  }
 }

@@ -80,6 +80,12 @@ final class MeteredModel {
    */
   ReserveRequest estimate(String model, long inputChars, int maxTokens, String projectId, String taskId,
       String purpose) {
+    return estimate(pricing, model, inputChars, maxTokens, projectId, taskId, purpose);
+  }
+
+  /** As {@link #estimate(String, long, int, String, String, String)}, at {@code pricing}'s prices. */
+  static ReserveRequest estimate(Pricing pricing, String model, long inputChars, int maxTokens, String projectId,
+      String taskId, String purpose) {
     if (!pricing.has(model)) {
       return null;
     }

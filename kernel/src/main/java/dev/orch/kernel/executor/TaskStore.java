@@ -5,9 +5,11 @@ import dev.orch.kernel.budget.BudgetLimit;
 import dev.orch.kernel.budget.ReserveRequest;
 import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Db;
-import dev.orch.kernel.tasks.TaskContexts;
-import dev.orch.kernel.tasks.TaskStatus;
-import dev.orch.kernel.tasks.TaskView;
+import dev.orch.kernel.state.ExecutionSettings;
+import dev.orch.kernel.state.Lifecycle;
+import dev.orch.kernel.state.TaskContexts;
+import dev.orch.kernel.state.TaskStatus;
+import dev.orch.kernel.state.TaskView;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,13 +29,8 @@ import java.util.Set;
  * cancelled) changes nothing (ARCHITECTURE.md "Execution model"; API.md §18.8).
  */
 final class TaskStore {
-  /** Tasks waiting on a dependency that is not completed. */
-  private static final String UNFINISHED_DEP = "EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"
-      + " WHERE d.task_id = tasks.id AND dep.status <> 'completed')";
   private static final String EXECUTING = "SELECT id, name, config_json, wave_released FROM projects"
       + " WHERE status = 'executing'";
-  private static final String UNBLOCK_PROJECT = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE project_id = ?"
-      + " AND status = 'blocked' AND NOT " + UNFINISHED_DEP;
   /**
    * Pending tasks in dispatch order, from the covering index alone. A pending task's dependencies are
    * done (a task waiting for one is blocked, and released when it completes), so the check is left to
@@ -47,60 +44,21 @@ final class TaskStore {
       + " AND retry_after > ? AND project_id IN (SELECT id FROM projects WHERE status = 'executing')";
   private static final String ACTIVE = "SELECT project_id, model_tier, COUNT(*) AS n FROM tasks"
       + " WHERE status IN ('queued', 'running') AND lease_owner IS NOT NULL GROUP BY project_id, model_tier";
-  /** pending → running under our lease, in one row write. */
-  private static final String CLAIM = "UPDATE tasks SET status = 'running', started_at = ?, lease_owner = ?,"
-      + " lease_expires_at = ?, lease_number = lease_number + 1, updated_at = ? WHERE id = ? AND status = 'pending'"
-      + " AND NOT " + UNFINISHED_DEP;
-  /**
-   * A pending task whose dependency is not done after all (one was sent back to run again after this
-   * task had been released) waits as blocked, to be released with that dependency.
-   */
-  private static final String DEMOTE = "UPDATE tasks SET status = 'blocked', updated_at = ? WHERE id = ?"
-      + " AND status = 'pending' AND " + UNFINISHED_DEP;
   /** Whether a project still has work that is ready, waiting for its backoff, or in flight. */
   private static final String OPEN_WORK = "SELECT 1 AS open FROM tasks WHERE project_id = ?"
       + " AND status IN ('pending', 'queued', 'running') LIMIT 1";
   private static final String TASK = "SELECT id, project_id, title, description, task_type, model_tier,"
       + " " + TaskContexts.COLUMN + ", tools_json, system_prompt, max_tokens, retry_count, max_retries,"
       + " wave, lease_number, lease_expires_at, status FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
-  private static final String HEARTBEAT = "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND lease_number = ?"
-      + " AND status IN ('queued', 'running')";
-  private static final String LEASED = " WHERE id = ? AND lease_number = ? AND status IN ('queued', 'running')";
-  private static final String CLEAR_LEASE = "lease_owner = NULL, lease_expires_at = NULL";
-  private static final String COMPLETE = "UPDATE tasks SET status = 'completed', output_text = ?, prompt_tokens = ?,"
-      + " completion_tokens = ?, cost_usd = ?, model_used = ?, completed_at = ?, updated_at = ?, error = NULL, "
-      + CLEAR_LEASE + LEASED;
-  private static final String RETRY = "UPDATE tasks SET status = 'pending', retry_count = retry_count + 1, retry_after = ?,"
-      + " error = ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,"
-      + " cost_usd = cost_usd + ?, updated_at = ?, " + CLEAR_LEASE + LEASED;
-  private static final String END = "UPDATE tasks SET status = ?, error = ?, output_text = COALESCE(?, output_text),"
-      + " prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?, cost_usd = cost_usd + ?,"
-      + " model_used = COALESCE(?, model_used), updated_at = ?, " + CLEAR_LEASE + LEASED;
-  private static final String GIVE_BACK = "UPDATE tasks SET status = 'pending', updated_at = ?, " + CLEAR_LEASE + LEASED;
   private static final String STATUS_COUNTS = "SELECT status, COUNT(*) AS n FROM tasks WHERE project_id = ? GROUP BY status";
-  private static final String FINISH_PROJECT = "UPDATE projects SET status = ?, completed_at = ?, updated_at = ?"
-      + " WHERE id = ? AND status = 'executing'";
-  private static final String PAUSE_PROJECT = "UPDATE projects SET status = 'paused', updated_at = ? WHERE id = ?"
-      + " AND status = 'executing'";
-  private static final String PAUSE_AT_WAVE = "UPDATE projects SET status = 'paused', wave_released = ?, updated_at = ?"
-      + " WHERE id = ? AND status = 'executing' AND wave_released < ?";
   private static final String WAVE_RELEASED = "SELECT wave_released FROM projects WHERE id = ?";
   /** The dependants that waited only for this task: blocked → pending. */
   private static final String DEPENDANT_IDS = "SELECT task_id FROM task_deps WHERE depends_on = ?";
-  /** By primary key, one dependant at a time: a set-based form let the planner scan every blocked task. */
-  private static final String RELEASE = "UPDATE tasks SET status = 'pending', updated_at = ? WHERE id = ?"
-      + " AND status = 'blocked' AND NOT " + UNFINISHED_DEP;
   private static final String STALE_LEASES = "SELECT id, status FROM tasks WHERE status IN ('queued', 'running')"
       + " AND claimed_by IS NULL AND (lease_owner IS NULL OR lease_expires_at < ? OR lease_owner <> ?)";
   private static final String STALE_LEASES_CLUSTER = "SELECT id, status FROM tasks WHERE status IN ('queued', 'running')"
       + " AND claimed_by IS NULL AND (lease_owner IS NULL OR lease_expires_at < ?)";
-  private static final String RECOVER = "UPDATE tasks SET status = CASE WHEN " + UNFINISHED_DEP + " THEN 'blocked'"
-      + " ELSE 'pending' END, retry_count = retry_count + ?, error = ?, updated_at = ?, " + CLEAR_LEASE
-      + " WHERE id = ? AND status = ? AND claimed_by IS NULL";
   private static final String STALE_CLAIMS = "SELECT id, project_id, title, retry_count FROM tasks WHERE status = 'running'"
-      + " AND claimed_by IS NOT NULL AND claimed_at < ?";
-  private static final String RELEASE_CLAIM = "UPDATE tasks SET status = 'pending', claimed_by = NULL, claimed_at = NULL,"
-      + " retry_count = retry_count + 1, error = ?, updated_at = ? WHERE id = ? AND status = 'running'"
       + " AND claimed_by IS NOT NULL AND claimed_at < ?";
   private static final String KNOWLEDGE = "SELECT category, content, source_task_title FROM project_knowledge"
       + " WHERE project_id = ? ORDER BY created_at DESC, id LIMIT 200";
@@ -115,11 +73,6 @@ final class TaskStore {
       + " ON CONFLICT (project_id, content_hash) DO NOTHING";
   private static final String SET_VERIFICATION = "UPDATE tasks SET verification_status = ?, verification_notes = ?,"
       + " updated_at = ? WHERE id = ?";
-  private static final String VERIFICATION_RETRY = "UPDATE tasks SET status = 'pending', retry_count = retry_count + 1,"
-      + " completed_at = NULL, verification_status = ?, verification_notes = ?, updated_at = ?"
-      + " WHERE id = ? AND status = 'completed'";
-  private static final String NEEDS_REVIEW = "UPDATE tasks SET status = 'needs_review', verification_status = ?,"
-      + " verification_notes = ?, updated_at = ? WHERE id = ? AND status = 'completed'";
 
   private final Db db;
   private final java.time.Clock clock;
@@ -153,7 +106,7 @@ final class TaskStore {
    * An executing project: its id, name, execution mode (API.md §12.1), and the CLI agent that runs
    * its tasks ({@code config.cli_agent}: claude_code, codex, gemini) with its tool profile, or null.
    */
-  record ExecutingProject(String id, String name, String mode, String cliAgent, String cliProfile, int waveReleased) {}
+  record ExecutingProject(String id, String name, ExecutionSettings settings, int waveReleased) {}
 
   /** A ready task as the dispatcher sees it. */
   record Ready(String id, String projectId, String tier, int wave) {}
@@ -261,8 +214,8 @@ final class TaskStore {
         if (refused.contains(r.projectId())) {
           continue;
         }
-        if (sql.update(CLAIM, now, lease.node(), leaseUntil, now, r.id()) == 0) {
-          sql.update(DEMOTE, now, r.id()); // or another dispatcher took it: then this changes nothing
+        if (sql.update(Lifecycle.CLAIM.sql(), now, lease.node(), leaseUntil, now, r.id()) == 0) {
+          sql.update(Lifecycle.DEMOTE.sql(), now, r.id()); // or another dispatcher took it: then this changes nothing
           continue;
         }
         Claimed claimed = claimed(sql.first(TASK, r.id()));
@@ -272,7 +225,7 @@ final class TaskStore {
         ReserveRequest firstCall = policy.firstCall(claimed, project, found);
         BudgetLedger.Hold held = firstCall == null ? null : budget.hold(sql, firstCall);
         if (held != null && held.refused() != null) {
-          sql.update(GIVE_BACK, now, claimed.id(), claimed.lease());
+          sql.update(Lifecycle.GIVE_BACK.sql(), now, claimed.id(), claimed.lease());
           passedOver.add(claimed.id());
           anyRefused = true;
           if (held.exhausted()) {
@@ -356,12 +309,8 @@ final class TaskStore {
       int waveReleased = r.intOr("wave_released", 0);
       if (seen == null || seen.project().waveReleased() != waveReleased
           || !seen.project().name().equals(r.getString("name")) || !java.util.Objects.equals(seen.configText(), configText)) {
-        JsonObject config = Project.json(configText);
-        Object m = config.getValue("execution_mode");
-        String mode = "hybrid".equals(m) || "external".equals(m) ? (String) m : "auto";
-        String agent = config.getValue("cli_agent") instanceof String a && !a.isBlank() ? a : null;
-        String profile = config.getValue("cli_profile") instanceof String p ? p : null;
-        seen = new Seen(configText, new ExecutingProject(id, r.getString("name"), mode, agent, profile, waveReleased));
+        seen = new Seen(configText, new ExecutingProject(id, r.getString("name"),
+            ExecutionSettings.of(Project.json(configText)), waveReleased));
         projectsSeen.put(id, seen);
       }
       out.put(id, seen.project());
@@ -381,7 +330,7 @@ final class TaskStore {
   }
 
   Future<Integer> unblockProject(String projectId, double now) {
-    return unit(sql -> sql.update(UNBLOCK_PROJECT, now, projectId));
+    return unit(sql -> sql.update(Lifecycle.UNBLOCK_PROJECT.sql(), now, projectId));
   }
 
   /** The earliest backoff still ahead, or null. */
@@ -398,11 +347,12 @@ final class TaskStore {
   }
 
   Future<Boolean> heartbeat(Claimed t, double leaseUntil) {
-    return cas(HEARTBEAT, leaseUntil, t.id(), t.lease());
+    return cas(Lifecycle.HEARTBEAT, leaseUntil, t.id(), t.lease());
   }
 
-  Future<Boolean> complete(Claimed t, TaskRun.Result r, double now) {
-    return cas(COMPLETE, r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now, t.id(),
+  /** Completes a task whose verdict is still out: its dependants wait for it (see {@link Lifecycle#VERIFYING}). */
+  Future<Boolean> completeUnverified(Claimed t, TaskRun.Result r, double now) {
+    return cas(Lifecycle.COMPLETE_UNVERIFIED.sql(), r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now, t.id(),
         t.lease());
   }
 
@@ -424,7 +374,7 @@ final class TaskStore {
         budget.record(sql, r.unrecorded());
       }
       Map<String, Integer> counts = null;
-      if (sql.update(COMPLETE, r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now,
+      if (sql.update(Lifecycle.COMPLETE.sql(), r.output(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.model(), now, now,
           t.id(), t.lease()) == 1) {
         forward(sql, t.id(), t.title(), r.output(), maxChars, now);
         // With wave checkpoints (no pass here) the project check needs the counts after every task.
@@ -437,19 +387,19 @@ final class TaskStore {
 
   /** Back to pending with a backoff; the attempt's tokens and cost are added to the task's totals. */
   Future<Boolean> retryLater(Claimed t, double retryAt, String error, TaskRun.Result spent, double now) {
-    return cas(RETRY, retryAt, error, spent.promptTokens(), spent.completionTokens(), spent.costUsd(), now, t.id(),
+    return cas(Lifecycle.RETRY_LATER.sql(), retryAt, error, spent.promptTokens(), spent.completionTokens(), spent.costUsd(), now, t.id(),
         t.lease());
   }
 
-  /** Ends the attempt in {@code status} (failed, needs_review) with the error and what was spent. */
-  Future<Boolean> end(Claimed t, String status, String error, String output, TaskRun.Result spent, double now) {
-    return cas(END, status, error, output, spent.promptTokens(), spent.completionTokens(), spent.costUsd(),
+  /** Ends the attempt in {@code status} (failed, needs_review, pending) with the error and what was spent. */
+  Future<Boolean> end(Claimed t, TaskStatus status, String error, String output, TaskRun.Result spent, double now) {
+    return cas(Lifecycle.END.sql(), Lifecycle.END.target(status), error, output, spent.promptTokens(), spent.completionTokens(), spent.costUsd(),
         spent.model(), now, t.id(), t.lease());
   }
 
   /** Gives a claimed task back untouched (it could not start: budget refused, resource down). */
   Future<Boolean> giveBack(Claimed t, double now) {
-    return cas(GIVE_BACK, now, t.id(), t.lease());
+    return cas(Lifecycle.GIVE_BACK.sql(), now, t.id(), t.lease());
   }
 
   private Future<Boolean> cas(String statement, Object... params) {
@@ -468,12 +418,13 @@ final class TaskStore {
     return out;
   }
 
-  Future<Boolean> finishProject(String projectId, String status, Double completedAt, double now) {
-    return cas(FINISH_PROJECT, status, completedAt, now, projectId);
+  Future<Boolean> finishProject(String projectId, dev.orch.kernel.state.ProjectStatus status, Double completedAt,
+      double now) {
+    return cas(Lifecycle.FINISH.sql(), Lifecycle.FINISH.target(status), completedAt, now, projectId);
   }
 
   Future<Boolean> pauseProject(String projectId, double now) {
-    return cas(PAUSE_PROJECT, now, projectId);
+    return cas(Lifecycle.PAUSE.sql(), now, projectId);
   }
 
   /**
@@ -499,7 +450,7 @@ final class TaskStore {
       dependants.add(new Object[] {now, r.getString("task_id")});
     }
     if (!dependants.isEmpty()) {
-      sql.batch(RELEASE, dependants);
+      sql.batch(Lifecycle.RELEASE_DEPENDANT.sql(), dependants);
     }
   }
 
@@ -508,36 +459,57 @@ final class TaskStore {
    * cluster every lease of another node id is stale (that node is this process's dead predecessor);
    * in a cluster, only expired leases are.
    */
-  Future<List<String[]>> staleLeases(String node, double now, boolean clustered) {
+  /** An internally run task whose lease is stale, and the status it was left in. */
+  record Stale(String id, TaskStatus status) {}
+
+  Future<List<Stale>> staleLeases(String node, double now, boolean clustered) {
     return unit(sql -> {
-      List<String[]> out = new ArrayList<>();
+      List<Stale> out = new ArrayList<>();
       for (Sql.Rec r : clustered ? sql.query(STALE_LEASES_CLUSTER, now) : sql.query(STALE_LEASES, now, node)) {
-        out.add(new String[] {r.getString("id"), r.getString("status")});
+        out.add(new Stale(r.getString("id"), TaskStatus.of(r.getString("status"))));
       }
       return out;
     });
   }
 
-  Future<Boolean> recover(String taskId, String status, boolean wasRunning, double now) {
+  /** Puts a stale task back to the queue, or to wait as blocked; false when it moved meanwhile. */
+  Future<Boolean> recover(Stale stale, double now) {
+    boolean wasRunning = stale.status() == TaskStatus.RUNNING;
     return unit(sql -> {
-      Sql.Rec row = sql.first("SELECT retry_count FROM tasks WHERE id = ?", taskId);
+      Sql.Rec row = sql.first("SELECT retry_count FROM tasks WHERE id = ?", stale.id());
       int retries = row == null ? 0 : row.intOr("retry_count", 0);
       String error = wasRunning ? "Recovered from stale state (retry " + (retries + 1) + ")"
           : "Recovered from queued state after restart";
-      return sql.update(RECOVER, wasRunning ? 1 : 0, error, now, taskId, status) == 1;
+      return sql.update(Lifecycle.RECOVER.sql(), wasRunning ? 1 : 0, error, now, stale.id(), stale.status().wire())
+          == 1;
     });
   }
 
-  /** External claims older than the timeout (API.md §11.8): id, project, title, new retry number. */
-  Future<List<String[]>> releaseStaleClaims(double now, double timeoutSeconds) {
+  private static final String STALE_VERIFICATIONS = "UPDATE tasks SET verification_status = 'skipped',"
+      + " verification_notes = 'Verification interrupted', updated_at = ? WHERE status = 'completed'"
+      + " AND verification_status = '" + Lifecycle.VERIFYING + "' AND updated_at < ?";
+
+  /**
+   * A verification that no node finished (its node died mid-verdict): the task counts as verified
+   * with the verdict skipped, so its dependants are released. Changes no status.
+   */
+  Future<Integer> staleVerifications(double startedBefore, double now) {
+    return unit(sql -> sql.update(STALE_VERIFICATIONS, now, startedBefore));
+  }
+
+  /** An external claim that timed out and went back to the queue. */
+  record ReleasedClaim(String taskId, String projectId, String title) {}
+
+  /** External claims older than the timeout go back to the queue (API.md §11.8). */
+  Future<List<ReleasedClaim>> releaseStaleClaims(double now, double timeoutSeconds) {
     double before = now - timeoutSeconds;
     return unit(sql -> {
-      List<String[]> out = new ArrayList<>();
+      List<ReleasedClaim> out = new ArrayList<>();
       for (Sql.Rec r : sql.query(STALE_CLAIMS, before)) {
         int n = r.intOr("retry_count", 0) + 1;
         String error = "External claim timed out after " + (long) timeoutSeconds + "s (retry " + n + ")";
-        if (sql.update(RELEASE_CLAIM, error, now, r.getString("id"), before) == 1) {
-          out.add(new String[] {r.getString("id"), r.getString("project_id"), r.getString("title")});
+        if (sql.update(Lifecycle.RELEASE_STALE_CLAIM.sql(), error, now, r.getString("id"), before) == 1) {
+          out.add(new ReleasedClaim(r.getString("id"), r.getString("project_id"), r.getString("title")));
         }
       }
       return out;
@@ -546,7 +518,7 @@ final class TaskStore {
 
   /** Pauses at a wave checkpoint and releases {@code nextWave} for the resume, in one statement. */
   Future<Boolean> pauseAtWave(String projectId, int nextWave, double now) {
-    return cas(PAUSE_AT_WAVE, nextWave, now, projectId, nextWave);
+    return cas(Lifecycle.PAUSE_AT_WAVE.sql(), nextWave, now, projectId, nextWave);
   }
 
   Future<Integer> waveReleased(String projectId) {
@@ -609,7 +581,7 @@ final class TaskStore {
 
   Future<Boolean> verificationRetry(String taskId, JsonArray context, String status, String notes, double now) {
     return unit(sql -> {
-      if (sql.update(VERIFICATION_RETRY, status, notes, now, taskId) != 1) {
+      if (sql.update(Lifecycle.VERIFICATION_RETRY.sql(), status, notes, now, taskId) != 1) {
         return false;
       }
       sql.update(TaskContexts.SET, taskId, context.encode());
@@ -619,7 +591,7 @@ final class TaskStore {
   }
 
   Future<Boolean> needsReview(String taskId, String status, String notes, double now) {
-    return cas(NEEDS_REVIEW, status, notes, now, taskId);
+    return cas(Lifecycle.VERIFICATION_REVIEW.sql(), status, notes, now, taskId);
   }
 
   /** The task's project, title and output, for forwarding an external agent's result; null when gone. */

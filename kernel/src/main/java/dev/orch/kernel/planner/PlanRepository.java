@@ -1,5 +1,7 @@
 package dev.orch.kernel.planner;
 
+import dev.orch.kernel.state.Lifecycle;
+
 import dev.orch.kernel.planner.Decomposition.TaskDraft;
 import dev.orch.kernel.projects.Project;
 import dev.orch.kernel.store.Ids;
@@ -15,10 +17,6 @@ import java.util.List;
 /** SQL of the planner: plan versions, decomposition writes and project status moves. */
 final class PlanRepository {
   private static final String PROJECT = "SELECT " + Project.COLUMNS + " FROM projects WHERE id = ?";
-  private static final String SET_STATUS = "UPDATE projects SET status = ?, updated_at = ? WHERE id = ?";
-  // planning may start from these; compare-and-set so a concurrent execute is not overwritten
-  private static final String START_PLANNING = "UPDATE projects SET status = 'planning', updated_at = ? WHERE id = ?"
-      + " AND status IN ('draft', 'planning', 'ready', 'paused', 'failed')";
   private static final String SUPERSEDE = "UPDATE plans SET status = 'superseded' WHERE project_id = ? AND status = 'draft'";
   private static final String NEXT_VERSION = "SELECT COALESCE(MAX(version), 0) + 1 AS v FROM plans WHERE project_id = ?";
   private static final String INSERT_PLAN = "INSERT INTO plans (id, project_id, version, model_used, prompt_tokens,"
@@ -27,13 +25,9 @@ final class PlanRepository {
   private static final String APPROVE = "UPDATE plans SET status = 'approved' WHERE id = ? AND status = 'draft'";
   private static final String INSERT_TASK = "INSERT INTO tasks (id, project_id, plan_id, title, description, task_type,"
       + " priority, status, model_tier, tools_json, system_prompt, max_tokens, max_retries, wave, phase,"
-      + " requirement_ids_json, critical_path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?,"
-      + " '', ?, 2, ?, ?, ?, ?, ?, ?)";
+      + " requirement_ids_json, critical_path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+      + "'" + Lifecycle.initial(false) + "', ?, ?, '', ?, 2, ?, ?, ?, ?, ?, ?)";
   private static final String INSERT_EDGE = "INSERT INTO task_deps (task_id, depends_on) VALUES (?, ?)";
-  // Every pending task of the project waiting on an unfinished dependency (API.md §10.10).
-  private static final String BLOCK = "UPDATE tasks SET status = 'blocked', updated_at = ? WHERE project_id = ?"
-      + " AND status = 'pending' AND EXISTS (SELECT 1 FROM task_deps d JOIN tasks dep ON dep.id = d.depends_on"
-      + " WHERE d.task_id = tasks.id AND dep.status <> 'completed')";
 
   record PlanRow(String id, JsonObject plan, String status) {}
 
@@ -42,13 +36,23 @@ final class PlanRepository {
         .map(rows -> rows.size() == 0 ? null : Project.from(rows.iterator().next()));
   }
 
-  /** True when the project moved to {@code planning}. */
+  /** True when the project moved to {@code planning}; a compare-and-set, so a concurrent execute is not overwritten. */
   Future<Boolean> startPlanning(SqlClient client, String projectId, double now) {
-    return client.preparedQuery(START_PLANNING).execute(Tuple.of(now, projectId)).map(rows -> rows.rowCount() == 1);
+    return moved(client, Lifecycle.START_PLANNING, now, projectId);
   }
 
-  Future<Void> setStatus(SqlClient client, String projectId, String status, double now) {
-    return client.preparedQuery(SET_STATUS).execute(Tuple.of(status, now, projectId)).mapEmpty();
+  /** Back to draft after the planning call, unless the project was cancelled meanwhile. */
+  Future<Boolean> endPlanning(SqlClient client, String projectId, double now) {
+    return moved(client, Lifecycle.END_PLANNING, now, projectId);
+  }
+
+  /** A plan was approved: the project is ready; false when it is in a status no approval may leave. */
+  Future<Boolean> approved(SqlClient tx, String projectId, double now) {
+    return moved(tx, Lifecycle.APPROVED, now, projectId);
+  }
+
+  private static Future<Boolean> moved(SqlClient client, Lifecycle.ProjectMove move, double now, String projectId) {
+    return client.preparedQuery(move.sql()).execute(Tuple.of(now, projectId)).map(rows -> rows.rowCount() == 1);
   }
 
   /** Supersedes earlier drafts and stores the new plan as the next version; returns the version. */
@@ -99,12 +103,12 @@ final class PlanRepository {
     }
     List<Tuple> edges = d.edges().stream().map(e -> Tuple.of(ids.get(e[0]), ids.get(e[1]))).toList();
     return tx.preparedQuery(INSERT_TASK).executeBatch(tasks)
-        .compose(v -> tx.preparedQuery(dev.orch.kernel.tasks.TaskContexts.INSERT).executeBatch(contexts))
+        .compose(v -> tx.preparedQuery(dev.orch.kernel.state.TaskContexts.INSERT).executeBatch(contexts))
         .compose(v -> edges.isEmpty() ? Future.succeededFuture() : tx.preparedQuery(INSERT_EDGE).executeBatch(edges))
         .map(ids);
   }
 
   Future<Void> blockWaiting(SqlClient tx, String projectId, double now) {
-    return tx.preparedQuery(BLOCK).execute(Tuple.of(now, projectId)).mapEmpty();
+    return tx.preparedQuery(Lifecycle.BLOCK_WAITING.sql()).execute(Tuple.of(now, projectId)).mapEmpty();
   }
 }

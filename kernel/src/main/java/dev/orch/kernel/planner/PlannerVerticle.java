@@ -89,7 +89,7 @@ public final class PlannerVerticle extends VerticleBase {
         return reserve(projectId)
             .compose(reservationId -> callAndStore(project, reservationId))
             // Back to draft in every outcome (API.md §8.2).
-            .eventually(() -> repo.setStatus(db.client(), projectId, "draft", now()));
+            .eventually(() -> repo.endPlanning(db.client(), projectId, now()));
       });
     });
   }
@@ -210,8 +210,10 @@ public final class PlannerVerticle extends VerticleBase {
             .compose(won -> won ? Future.succeededFuture()
                 : Future.failedFuture(OrchestratorException.badRequest("Plan is already approved")))
             .compose(v -> repo.insertTasks(tx, projectId, planId, d, now))
-            .compose(ids -> repo.setStatus(tx, projectId, "ready", now)
-                .compose(v -> repo.blockWaiting(tx, projectId, now))
+            .compose(ids -> repo.approved(tx, projectId, now)
+                .compose(ready -> ready ? repo.blockWaiting(tx, projectId, now) : Future.failedFuture(
+                    OrchestratorException.conflict("Cannot approve a plan of a project in '" + project.status()
+                        + "' state")))
                 .map(v -> {
                   d.warnings().forEach(w -> LOG.warn("plan dependency dropped [project: {}, plan: {}, {}]", projectId,
                       planId, w));

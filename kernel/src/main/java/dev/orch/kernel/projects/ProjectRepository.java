@@ -112,7 +112,7 @@ final class ProjectRepository {
     return client.preparedQuery("SELECT requirement_ids_json FROM tasks WHERE project_id = ?").execute(Tuple.of(projectId))
         .map(rows -> {
           List<String> out = new ArrayList<>();
-          rows.forEach(row -> dev.orch.kernel.tasks.TaskView.jsonArray(row.getString("requirement_ids_json"))
+          rows.forEach(row -> dev.orch.kernel.state.TaskView.jsonArray(row.getString("requirement_ids_json"))
               .forEach(id -> out.add(String.valueOf(id))));
           return out;
         });

@@ -7,8 +7,8 @@ import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Ids;
 import dev.orch.kernel.store.Times;
-import dev.orch.kernel.tasks.TaskContexts;
-import dev.orch.kernel.tasks.TaskView;
+import dev.orch.kernel.state.TaskContexts;
+import dev.orch.kernel.state.TaskView;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -235,7 +235,7 @@ public final class ProjectService implements OwnerRoles {
             String oldId = r.getString("id");
             JsonArray dependsOn = deps.getOrDefault(oldId, new JsonArray());
             // A cloned task with dependencies waits for them (API.md §18.9).
-            String status = dependsOn.isEmpty() ? "pending" : "blocked";
+            String status = dev.orch.kernel.state.Lifecycle.initial(!dependsOn.isEmpty());
             inserts.add(Tuple.wrap(java.util.Arrays.asList(newIds.get(oldId), cloneId,
                 newPlanId != null ? newPlanId : r.getString("plan_id"), r.getString("title"), r.getString("description"),
                 r.getString("task_type"), r.getInteger("priority"), status, r.getString("model_tier"),

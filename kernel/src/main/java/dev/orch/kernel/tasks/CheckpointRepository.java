@@ -1,5 +1,7 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.state.TaskView;
+
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

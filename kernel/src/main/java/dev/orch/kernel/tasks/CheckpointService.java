@@ -1,5 +1,10 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.state.TaskStatus;
+
+import dev.orch.kernel.rag.DiagnosticLog;
+import dev.orch.kernel.executor.ExecutorSignals;
+
 import dev.orch.kernel.auth.Principal;
 import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.projects.ProjectAccess;
@@ -120,8 +125,8 @@ public final class CheckpointService {
       }
       Future<Boolean> write = switch (action) {
         case "retry" -> tasks.retryFromCheckpoint(tx, task, guidanceEntry(guidance), now);
-        case "skip" -> tasks.setStatusFrom(tx, taskId, task.status(), "cancelled", now);
-        default -> tasks.setStatusFrom(tx, taskId, task.status(), "failed", now);
+        case "skip" -> tasks.endFromCheckpoint(tx, taskId, task.status(), TaskStatus.CANCELLED, now);
+        default -> tasks.endFromCheckpoint(tx, taskId, task.status(), TaskStatus.FAILED, now);
       };
       return write.map(won -> won ? Optional.of(task.status()) : null);
     })).map(was -> was.orElse(null));

@@ -1,5 +1,10 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.state.ExecutionSettings;
+
+import dev.orch.kernel.state.TaskView;
+import dev.orch.kernel.executor.ExecutorSignals;
+
 import dev.orch.kernel.auth.Principal;
 import dev.orch.kernel.budget.Budget;
 import dev.orch.kernel.budget.ReserveRequest;
@@ -311,17 +316,17 @@ public final class ExternalService {
             ? OrchestratorException.notFound("Project not found") : err));
   }
 
-  /** {@code config.execution_mode}; absent or not a string reads as {@code auto}, the default. */
-  static String mode(Project project) {
-    return project.config().getValue("execution_mode") instanceof String mode ? mode : "auto";
+  /** The project's execution mode, read as everywhere else ({@link ExecutionSettings}). */
+  static ExecutionSettings.Mode mode(Project project) {
+    return ExecutionSettings.of(project.config()).mode();
   }
 
   private static boolean auto(Project project) {
-    return mode(project).equals("auto");
+    return mode(project) == ExecutionSettings.Mode.AUTO;
   }
 
   private static boolean hybrid(Project project) {
-    return mode(project).equals("hybrid");
+    return mode(project) == ExecutionSettings.Mode.HYBRID;
   }
 
   private static OrchestratorException notExecuting(String status) {

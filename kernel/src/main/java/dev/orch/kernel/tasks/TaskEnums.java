@@ -1,5 +1,7 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.state.TaskStatus;
+
 import java.util.List;
 
 /** The task enums of API.md §8.1 that requests are validated against. */

@@ -1,5 +1,10 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.state.Lifecycle;
+import dev.orch.kernel.state.TaskContexts;
+import dev.orch.kernel.state.TaskView;
+import dev.orch.kernel.state.TaskStatus;
+
 import dev.orch.kernel.projects.JsonDocument;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -26,35 +31,11 @@ final class TaskRepository {
   static final String DEPS_OF_TASK = "SELECT depends_on FROM task_deps WHERE task_id = ? ORDER BY depends_on";
   /** Editing is refused only while running and once completed (API.md §8.4). */
   static final String EDITABLE = " WHERE id = ? AND status NOT IN ('running', 'completed')";
-  static final String RETRY = "UPDATE tasks SET status = 'pending', error = NULL, output_text = NULL,"
-      + " retry_count = retry_count + 1, updated_at = ? WHERE id = ? AND status = 'failed' AND retry_count < ?";
-  static final String CANCEL = "UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE id = ?"
-      + " AND status IN ('pending', 'blocked', 'queued')";
-  static final String REVIEW_APPROVE = "UPDATE tasks SET status = 'completed', updated_at = ? WHERE id = ?"
-      + " AND status = 'needs_review'";
-  static final String REVIEW_RETRY = "UPDATE tasks SET status = 'pending', verification_status = NULL,"
-      + " verification_notes = NULL, output_text = NULL, completed_at = NULL, retry_count = retry_count + 1,"
-      + " updated_at = ? WHERE id = ? AND status = 'needs_review' AND retry_count < ?";
   /** Appended to a change whose answer is the task as that change wrote it (SQLite 3.35+ and PostgreSQL). */
   static final String WRITTEN = " RETURNING " + TaskView.COLUMNS;
-  /** Any status may be resolved (API.md §3.6); the one read is compared so that the change is still atomic. */
-  static final String CHECKPOINT_RETRY = "UPDATE tasks SET status = 'pending', error = NULL, retry_count = 0,"
-      + " output_text = NULL, completed_at = NULL, updated_at = ? WHERE id = ? AND status = ?";
 
-  static final String SET_STATUS_FROM = "UPDATE tasks SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
 
   static final String PROJECT_STATUS = "SELECT status FROM projects WHERE id = ?";
-  /**
-   * Start or resume; also from a finished project that has pending work again (API.md §18.1
-   * decision 7), whose {@code completed_at} no longer holds.
-   */
-  static final String EXECUTE = "UPDATE projects SET status = 'executing', completed_at = NULL, updated_at = ?"
-      + " WHERE id = ? AND (status IN ('ready', 'paused') OR (status IN ('failed', 'completed')"
-      + " AND EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = projects.id AND t.status = 'pending')))";
-  static final String PAUSE = "UPDATE projects SET status = 'paused', updated_at = ? WHERE id = ? AND status = 'executing'";
-  static final String CANCEL_PROJECT_TASKS = "UPDATE tasks SET status = 'cancelled', updated_at = ? WHERE project_id = ?"
-      + " AND status IN ('pending', 'blocked', 'queued', 'running')";
-  static final String CANCEL_PROJECT = "UPDATE projects SET status = 'cancelled', updated_at = ? WHERE id = ?";
 
   /** The wave rule of API.md §3.7: the lowest wave with a task that is not terminal. */
   static final String CURRENT_WAVE = TaskStatus.LOWEST_OPEN_WAVE;
@@ -64,19 +45,9 @@ final class TaskRepository {
       + " WHERE d.task_id = t.id AND dep.status <> 'completed')"
       + " ORDER BY t.priority, t.created_at, t.id";
   static final String NOT_OLLAMA = " AND t.model_tier <> 'ollama'";
-  /** Pending → running for an external agent, only while the project executes (a cancel in between wins). */
-  static final String CLAIM = "UPDATE tasks SET status = 'running', claimed_by = ?, claimed_at = ?, started_at = ?,"
-      + " updated_at = ? WHERE id = ? AND status = 'pending'"
-      + " AND EXISTS (SELECT 1 FROM projects p WHERE p.id = tasks.project_id AND p.status = 'executing')";
   static final String CLAIMED = "SELECT id, project_id, title, description, task_type, model_tier, wave, priority, phase,"
       + " system_prompt, " + TaskContexts.COLUMN + ", tools_json, max_tokens, requirement_ids_json"
       + " FROM tasks" + TaskContexts.JOIN + " WHERE id = ?";
-  /** Claim fields stay as they are (API.md §3.7); a task cancelled or released meanwhile is not overwritten. */
-  static final String COMPLETE_EXTERNAL = "UPDATE tasks SET status = 'completed', output_text = ?, model_used = ?,"
-      + " prompt_tokens = ?, completion_tokens = ?, cost_usd = ?, completed_at = ?, updated_at = ?"
-      + " WHERE id = ? AND status = 'running' AND claimed_by = ?";
-  static final String RELEASE = "UPDATE tasks SET status = 'pending', claimed_by = NULL, claimed_at = NULL,"
-      + " started_at = NULL, output_text = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND claimed_by = ?";
 
   private static final Map<String, String> SORT_COLUMNS =
       Map.of("priority", "priority", "created_at", "created_at", "wave", "wave", "status", "status");
@@ -181,15 +152,15 @@ final class TaskRepository {
    * executor's claim.
    */
   Future<Row> retry(SqlClient client, String taskId, int maxRetries, double now) {
-    return written(client, RETRY + WRITTEN, Tuple.of(now, taskId, maxRetries));
+    return written(client, Lifecycle.RETRY.sql() + WRITTEN, Tuple.of(now, taskId, maxRetries));
   }
 
   Future<Boolean> cancel(SqlClient client, String taskId, double now) {
-    return update(client, CANCEL, Tuple.of(now, taskId));
+    return update(client, Lifecycle.CANCEL.sql(), Tuple.of(now, taskId));
   }
 
   Future<Boolean> approveReview(SqlClient client, String taskId, double now) {
-    return update(client, REVIEW_APPROVE, Tuple.of(now, taskId));
+    return update(client, Lifecycle.REVIEW_APPROVE.sql(), Tuple.of(now, taskId));
   }
 
   /**
@@ -197,7 +168,7 @@ final class TaskRepository {
    * row as the change wrote it, or null when it matched none.
    */
   Future<Row> retryReview(SqlClient tx, TaskState task, JsonObject feedback, int maxRetries, double now) {
-    return written(tx, REVIEW_RETRY + WRITTEN, Tuple.of(now, task.id(), maxRetries)).compose(row ->
+    return written(tx, Lifecycle.REVIEW_RETRY.sql() + WRITTEN, Tuple.of(now, task.id(), maxRetries)).compose(row ->
         row == null || feedback == null ? Future.succeededFuture(row)
             : update(tx, TaskContexts.APPEND, Tuple.of(task.id(), feedback.encode())).map(row));
   }
@@ -209,7 +180,7 @@ final class TaskRepository {
 
   /** Within {@code tx}: back to pending, with {@code guidance} added to its context when not null. */
   Future<Boolean> retryFromCheckpoint(SqlClient tx, TaskState task, JsonObject guidance, double now) {
-    return moveAndAppend(tx, CHECKPOINT_RETRY, Tuple.of(now, task.id(), task.status()), task.id(), guidance);
+    return moveAndAppend(tx, Lifecycle.CHECKPOINT_RETRY.sql(), Tuple.of(now, task.id(), task.status()), task.id(), guidance);
   }
 
   /**
@@ -223,8 +194,19 @@ final class TaskRepository {
         : update(tx, TaskContexts.APPEND, Tuple.of(taskId, entry.encode())).map(true));
   }
 
-  Future<Boolean> setStatusFrom(SqlClient client, String taskId, String from, String to, double now) {
-    return update(client, SET_STATUS_FROM, Tuple.of(to, now, taskId, from));
+  /**
+   * A checkpoint's skip or fail, from the status read in the caller's transaction; fails with 409
+   * when the task cannot move from there.
+   */
+  Future<Boolean> endFromCheckpoint(SqlClient client, String taskId, String from, TaskStatus to, double now) {
+    TaskStatus target;
+    try {
+      target = Lifecycle.require(TaskStatus.of(from), to);
+    } catch (IllegalStateException refused) {
+      return Future.failedFuture(dev.orch.kernel.bus.OrchestratorException.conflict(refused.getMessage()));
+    }
+    return update(client, Lifecycle.CHECKPOINT_END.sql(), Tuple.of(Lifecycle.CHECKPOINT_END.target(target), now, taskId,
+        from));
   }
 
   /** The project's status, or null when it is gone. */
@@ -234,20 +216,20 @@ final class TaskRepository {
   }
 
   Future<Boolean> execute(SqlClient client, String projectId, double now) {
-    return update(client, EXECUTE, Tuple.of(now, projectId));
+    return update(client, Lifecycle.EXECUTE.sql(), Tuple.of(now, projectId));
   }
 
   Future<Boolean> pause(SqlClient client, String projectId, double now) {
-    return update(client, PAUSE, Tuple.of(now, projectId));
+    return update(client, Lifecycle.PAUSE.sql(), Tuple.of(now, projectId));
   }
 
   /** Cancels the project's unfinished tasks; returns how many. */
   Future<Integer> cancelProjectTasks(SqlClient client, String projectId, double now) {
-    return client.preparedQuery(CANCEL_PROJECT_TASKS).execute(Tuple.of(now, projectId)).map(rows -> rows.rowCount());
+    return client.preparedQuery(Lifecycle.CANCEL_PROJECT_TASKS.sql()).execute(Tuple.of(now, projectId)).map(rows -> rows.rowCount());
   }
 
   Future<Boolean> cancelProject(SqlClient client, String projectId, double now) {
-    return update(client, CANCEL_PROJECT, Tuple.of(now, projectId));
+    return update(client, Lifecycle.CANCEL_PROJECT.sql(), Tuple.of(now, projectId));
   }
 
   Future<Integer> currentWave(SqlClient client, String projectId) {
@@ -268,7 +250,7 @@ final class TaskRepository {
   }
 
   Future<Boolean> claim(SqlClient client, String taskId, String userId, double now) {
-    return update(client, CLAIM, Tuple.of(userId, now, now, now, taskId));
+    return update(client, Lifecycle.EXTERNAL_CLAIM.sql(), Tuple.of(userId, now, now, now, taskId));
   }
 
   Future<Row> claimed(SqlClient client, String taskId) {
@@ -278,12 +260,12 @@ final class TaskRepository {
 
   Future<Boolean> completeExternal(SqlClient client, String taskId, String claimant, String output, String model,
       long promptTokens, long completionTokens, double cost, double now) {
-    return update(client, COMPLETE_EXTERNAL, Tuple.wrap(Arrays.asList(output, model, promptTokens, completionTokens,
+    return update(client, Lifecycle.EXTERNAL_COMPLETE.sql(), Tuple.wrap(Arrays.asList(output, model, promptTokens, completionTokens,
         cost, now, now, taskId, claimant)));
   }
 
   Future<Boolean> release(SqlClient client, String taskId, String claimant, double now) {
-    return update(client, RELEASE, Tuple.of(now, taskId, claimant));
+    return update(client, Lifecycle.EXTERNAL_RELEASE.sql(), Tuple.of(now, taskId, claimant));
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.executor.ExecutorSignals;
+
 import dev.orch.kernel.auth.Principal;
 import dev.orch.kernel.bus.Failures;
 import dev.orch.kernel.bus.OrchestratorException;

@@ -1,5 +1,8 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.rag.DiagnosticLog;
+import dev.orch.kernel.executor.ExecutorSignals;
+
 import dev.orch.kernel.model.Pricing;
 import dev.orch.kernel.projects.ProjectAccess;
 import dev.orch.kernel.store.Db;
@@ -15,13 +18,14 @@ public record TaskServices(TaskService tasks, CheckpointService checkpoints, Ext
 
   /**
    * @param external what an external agent's claim holds and its result may cost
+   * @param diagnostics where a resolved checkpoint's lesson is recorded for the diagnostic RAG
    */
   public static TaskServices create(Vertx vertx, Db db, ProjectAccess access, Pricing pricing, TasksConfig config,
-      ExternalSpend external, Clock clock) {
+      ExternalSpend external, DiagnosticLog diagnostics, Clock clock) {
     ExecutorSignals signals = new ExecutorSignals(vertx.eventBus());
     return new TaskServices(
         new TaskService(db, access, signals, config, clock),
-        new CheckpointService(db, access, signals, DiagnosticLog.of(vertx, config), clock),
+        new CheckpointService(db, access, signals, diagnostics, clock),
         new ExternalService(db, access, signals, vertx.eventBus(), pricing, external, clock),
         new ExecutionService(db, access, signals, clock));
   }

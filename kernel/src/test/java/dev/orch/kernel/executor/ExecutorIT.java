@@ -485,10 +485,10 @@ class ExecutorIT {
   @Test
   @DisplayName("hybrid projects run only local-model tasks internally; external ones run none")
   void executionModes() {
-    assertThat(ExecutorVerticle.runsInternally("auto", "haiku")).isTrue();
-    assertThat(ExecutorVerticle.runsInternally("hybrid", "haiku")).isFalse();
-    assertThat(ExecutorVerticle.runsInternally("hybrid", "ollama")).isTrue();
-    assertThat(ExecutorVerticle.runsInternally("external", "ollama")).isFalse();
+    assertThat(dev.orch.kernel.state.ExecutionSettings.Mode.AUTO.runsInternally("haiku")).isTrue();
+    assertThat(dev.orch.kernel.state.ExecutionSettings.Mode.HYBRID.runsInternally("haiku")).isFalse();
+    assertThat(dev.orch.kernel.state.ExecutionSettings.Mode.HYBRID.runsInternally("ollama")).isTrue();
+    assertThat(dev.orch.kernel.state.ExecutionSettings.Mode.EXTERNAL.runsInternally("ollama")).isFalse();
     startKernel(c -> {});
     run(plan("Claude", List.of()));
     k.sql("UPDATE projects SET config_json = '{\"execution_mode\":\"external\"}' WHERE id = ?", projectId);
@@ -550,7 +550,7 @@ class ExecutorIT {
     assertThat(work.getString("verification_status")).isEqualTo("passed");
     assertThat(attempts.get("Work").get()).as("the gaps sent it back once").isEqualTo(2);
     var context = TestKernel.await(k.kernel.db().pool().preparedQuery("SELECT "
-        + dev.orch.kernel.tasks.TaskContexts.COLUMN + " FROM tasks" + dev.orch.kernel.tasks.TaskContexts.JOIN
+        + dev.orch.kernel.state.TaskContexts.COLUMN + " FROM tasks" + dev.orch.kernel.state.TaskContexts.JOIN
         + " WHERE tasks.id = ?")
         .execute(io.vertx.sqlclient.Tuple.of(work.getString("id")))).iterator().next().getString("context_json");
     assertThat(context).contains("verification_feedback").contains("Previous attempt had gaps: tests are missing");

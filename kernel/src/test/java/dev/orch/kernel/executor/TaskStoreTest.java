@@ -58,8 +58,8 @@ class TaskStoreTest {
   }
 
   private JsonArray context(String id) throws Exception {
-    return new JsonArray(db.pool().preparedQuery("SELECT " + dev.orch.kernel.tasks.TaskContexts.COLUMN + " FROM tasks"
-        + dev.orch.kernel.tasks.TaskContexts.JOIN + " WHERE tasks.id = ?")
+    return new JsonArray(db.pool().preparedQuery("SELECT " + dev.orch.kernel.state.TaskContexts.COLUMN + " FROM tasks"
+        + dev.orch.kernel.state.TaskContexts.JOIN + " WHERE tasks.id = ?")
         .execute(Tuple.of(id)).await(10, TimeUnit.SECONDS).iterator().next().getString("context_json"));
   }
 

@@ -1,5 +1,7 @@
 package dev.orch.kernel.tasks;
 
+import dev.orch.kernel.state.TaskContexts;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orch.kernel.executor.ExecutorAddresses;

@@ -1,6 +1,5 @@
-package dev.orch.kernel.tasks;
+package dev.orch.kernel.executor;
 
-import dev.orch.kernel.executor.ExecutorAddresses;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -10,29 +9,29 @@ import org.slf4j.LoggerFactory;
  * Tells the executor what the API changed, through {@link ExecutorAddresses}. Callers publish only
  * after their transaction committed, so the executor never looks before the change is visible.
  */
-final class ExecutorSignals {
+public final class ExecutorSignals {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorSignals.class);
 
   private final EventBus bus;
 
-  ExecutorSignals(EventBus bus) {
+  public ExecutorSignals(EventBus bus) {
     this.bus = bus;
   }
 
   /** Work of the project may have become ready. */
-  void wake(String projectId) {
+  public void wake(String projectId) {
     LOG.debug("executor woken [project: {}]", projectId);
     bus.publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
   }
 
   /** Work in flight for the project ({@code taskId} null) or one task must stop: cancellation wins (API.md §18.8). */
-  void cancel(String projectId, String taskId) {
+  public void cancel(String projectId, String taskId) {
     LOG.debug("executor told to stop [project: {}, task: {}]", projectId, taskId);
     bus.publish(ExecutorAddresses.CANCEL, new JsonObject().put("project_id", projectId).put("task_id", taskId));
   }
 
   /** An external agent's result was stored: the executor forwards context and extracts knowledge. */
-  void completedExternally(String projectId, String taskId) {
+  public void completedExternally(String projectId, String taskId) {
     bus.publish(ExecutorAddresses.COMPLETED, new JsonObject().put("project_id", projectId).put("task_id", taskId)
         .put("external", true));
   }

@@ -1,4 +1,4 @@
-package dev.orch.kernel.tasks;
+package dev.orch.kernel.state;
 
 /**
  * SQL for a task's context (V007). The context as approved lives in {@code task_contexts}, apart from

@@ -1,4 +1,4 @@
-package dev.orch.kernel.tasks;
+package dev.orch.kernel.state;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package dev.orch.kernel.tasks;
+package dev.orch.kernel.rag;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,9 +30,12 @@ public final class DiagnosticLog {
     return path != null;
   }
 
-  /** The log of {@code config}: it records only when the diagnostic RAG is enabled and a path is set. */
-  public static DiagnosticLog of(Vertx vertx, TasksConfig config) {
-    return new DiagnosticLog(vertx, config.diagnosticRagEnabled() ? config.diagnosticIngestPath() : null);
+  /**
+   * The log of {@code execution.diagnostic_rag_enabled} and {@code rag.diagnostic_ingest_path}: it
+   * records only when the diagnostic RAG is enabled and a path is set.
+   */
+  public static DiagnosticLog of(Vertx vertx, boolean enabled, String ingestPath) {
+    return new DiagnosticLog(vertx, enabled ? ingestPath : null);
   }
 
   /** Appends {@code record} as one line; the future always succeeds. */

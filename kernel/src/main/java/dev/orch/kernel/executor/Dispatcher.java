@@ -1,0 +1,119 @@
+package dev.orch.kernel.executor;
+
+import dev.orch.kernel.budget.ReserveRequest;
+import dev.orch.kernel.executor.TaskStore.Claimed;
+import dev.orch.kernel.executor.TaskStore.ExecutingProject;
+import dev.orch.kernel.executor.TaskStore.Ready;
+import dev.orch.kernel.model.ModelRouter;
+import dev.orch.kernel.model.Pricing;
+import dev.orch.kernel.model.Tier;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The dispatcher's rule (docs/architecture.md, "Execution model"): of the ready tasks, in the order the
+ * store reads them (longest remaining critical path first, then plan order), the ones its project
+ * runs internally, whose wave is released, within the global, per-project and per-provider caps;
+ * and the budget each claimed task's first model call holds. It runs inside a dispatch pass, on the
+ * group commit's worker thread: it reads only its arguments, the immutable configuration and
+ * {@code running}, which must be thread-safe.
+ */
+final class Dispatcher implements TaskStore.PassPolicy {
+  private final ExecutorConfig config;
+  private final ModelRouter router;
+  private final Pricing pricing;
+  private final Predicate<String> running;
+
+  /**
+   * @param running whether this node already runs a task, by id: a task this node still works on
+   *     (its outcome not yet stored) is not claimed again
+   */
+  Dispatcher(ExecutorConfig config, ModelRouter router, Pricing pricing, Predicate<String> running) {
+    this.config = config;
+    this.router = router;
+    this.pricing = pricing;
+    this.running = running;
+  }
+
+  @Override
+  public List<Ready> pick(TaskStore.Snapshot snapshot) {
+    Map<String, Integer> perProject = new HashMap<>();
+    Map<String, Integer> perProvider = new HashMap<>();
+    int inFlight = 0;
+    for (var project : snapshot.active().entrySet()) {
+      for (var tier : project.getValue().entrySet()) {
+        perProject.merge(project.getKey(), tier.getValue(), Integer::sum);
+        perProvider.merge(provider(tier.getKey()), tier.getValue(), Integer::sum);
+        inFlight += tier.getValue();
+      }
+    }
+    List<Ready> out = new ArrayList<>();
+    int slots = config.maxConcurrent() - inFlight;
+    for (Ready r : snapshot.ready()) {
+      if (slots <= 0) {
+        break;
+      }
+      ExecutingProject project = snapshot.projects().get(r.projectId());
+      if (project == null || running.test(r.id()) || !project.settings().mode().runsInternally(r.tier())) {
+        continue;
+      }
+      // With wave checkpoints (API.md §18.3), a later wave waits for the resume that releases it.
+      if (config.waveCheckpoints() && r.wave() > project.waveReleased()) {
+        continue;
+      }
+      String provider = provider(r.tier());
+      if (perProject.getOrDefault(r.projectId(), 0) >= config.maxPerProject()
+          || perProvider.getOrDefault(provider, 0) >= config.maxPerProvider().getOrDefault(provider,
+              config.maxConcurrent())) {
+        continue;
+      }
+      perProject.merge(r.projectId(), 1, Integer::sum);
+      perProvider.merge(provider, 1, Integer::sum);
+      slots--;
+      out.add(r);
+    }
+    return out;
+  }
+
+  @Override
+  public ReserveRequest firstCall(Claimed task, ExecutingProject project, List<String> knowledge) {
+    if (project.settings().cliAgent() != null) {
+      return null; // a CLI agent reserves for itself
+    }
+    Tier tier = tierOrNull(task.tier());
+    if (tier == null) {
+      return null; // the worker fails the task with the reason
+    }
+    // About the context's text, the knowledge and the task: the estimate the call would make, taken
+    // where the task is claimed, so that the call needs no step of its own.
+    long chars = task.contextJson() == null ? 0 : task.contextJson().length();
+    for (String k : knowledge) {
+      chars += k.length();
+    }
+    chars += (task.description() == null ? task.title().length() : task.description().length())
+        + TaskRun.META.length();
+    return MeteredModel.estimate(pricing, router.model(tier), chars, task.maxTokens(), task.projectId(), task.id(),
+        "execution");
+  }
+
+  /** The provider a task's tier runs on; a cap of its own for a tier the server does not know. */
+  String provider(String tier) {
+    Tier known = tierOrNull(tier);
+    if (known == null) {
+      return "unknown";
+    }
+    return known == Tier.OLLAMA ? "ollama" : router.route(known).provider();
+  }
+
+  /** The tier of a task's {@code model_tier}, or null when the server knows no such tier. */
+  static Tier tierOrNull(String tier) {
+    try {
+      return tier == null ? null : Tier.parse(tier);
+    } catch (IllegalArgumentException unknown) {
+      return null;
+    }
+  }
+}
