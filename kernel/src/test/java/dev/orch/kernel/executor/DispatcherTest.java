@@ -1,0 +1,99 @@
+package dev.orch.kernel.executor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orch.kernel.executor.TaskStore.Ready;
+import dev.orch.kernel.model.Pricing;
+import dev.orch.kernel.state.ExecutionSettings.Mode;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher's rule on snapshots: order, caps, modes, waves and first-call holds. */
+class DispatcherTest {
+  final Pricing pricing = Pricing.from(ExecutorParts.config(e -> {}).getJsonObject("model_pricing"));
+
+  Dispatcher dispatcher(java.util.function.Consumer<JsonObject> tweak, Set<String> runningHere) {
+    return new Dispatcher(ExecutorParts.executor(tweak), ExecutorParts.router(), pricing, runningHere::contains);
+  }
+
+  static Ready ready(String id, String project, String tier, int wave) {
+    return new Ready(id, project, tier, wave);
+  }
+
+  static TaskStore.Snapshot snapshot(Map<String, Map<String, Integer>> active, Ready... ready) {
+    return new TaskStore.Snapshot(Map.of("p1", ExecutorParts.project("p1", Mode.AUTO, 0),
+        "p2", ExecutorParts.project("p2", Mode.AUTO, 0), "hy", ExecutorParts.project("hy", Mode.HYBRID, 0),
+        "ex", ExecutorParts.project("ex", Mode.EXTERNAL, 0)), active, List.of(ready));
+  }
+
+  static List<String> ids(List<Ready> picked) {
+    return picked.stream().map(Ready::id).toList();
+  }
+
+  @Test
+  @DisplayName("ready tasks are taken in the snapshot's order until the global cap is full")
+  void orderAndGlobalCap() {
+    var d = dispatcher(e -> e.put("max_concurrent_tasks", 3), Set.of());
+    var picked = d.pick(snapshot(Map.of("p2", Map.of("haiku", 1)), ready("a", "p1", "haiku", 0),
+        ready("b", "p1", "haiku", 0), ready("c", "p1", "haiku", 0)));
+    assertThat(ids(picked)).containsExactly("a", "b");
+  }
+
+  @Test
+  @DisplayName("a project at its own cap is passed over, and the next project's tasks are taken")
+  void perProjectCap() {
+    var d = dispatcher(e -> e.put("max_concurrent_tasks", 8).put("max_concurrent_per_project", 2), Set.of());
+    var picked = d.pick(snapshot(Map.of("p1", Map.of("sonnet", 1)), ready("a", "p1", "haiku", 0),
+        ready("b", "p1", "haiku", 0), ready("c", "p2", "haiku", 0)));
+    assertThat(ids(picked)).containsExactly("a", "c");
+  }
+
+  @Test
+  @DisplayName("Ollama runs one task at a time by default, the Claude tiers share their provider's cap")
+  void perProviderCap() {
+    var d = dispatcher(e -> e.put("max_concurrent_tasks", 8).put("max_concurrent_per_provider",
+        new JsonObject().put("anthropic", 2).put("ollama", 1)), Set.of());
+    var picked = d.pick(snapshot(new HashMap<>(), ready("o1", "p1", "ollama", 0), ready("o2", "p2", "ollama", 0),
+        ready("h", "p1", "haiku", 0), ready("s", "p2", "sonnet", 0), ready("x", "p1", "opus", 0)));
+    assertThat(ids(picked)).containsExactly("o1", "h", "s");
+  }
+
+  @Test
+  @DisplayName("hybrid projects offer only local-model tasks, external ones none, and a task this node runs is skipped")
+  void modesAndRunning() {
+    var d = dispatcher(e -> e.put("max_concurrent_tasks", 8), Set.of("busy"));
+    var picked = d.pick(snapshot(new HashMap<>(), ready("busy", "p1", "haiku", 0), ready("hc", "hy", "haiku", 0),
+        ready("ho", "hy", "ollama", 0), ready("ec", "ex", "haiku", 0), ready("eo", "ex", "ollama", 0),
+        ready("gone", "no-longer-executing", "haiku", 0)));
+    assertThat(ids(picked)).containsExactly("ho");
+  }
+
+  @Test
+  @DisplayName("with wave checkpoints, a wave beyond the released one waits")
+  void waveCheckpoints() {
+    var d = dispatcher(e -> e.put("max_concurrent_tasks", 8).put("wave_checkpoints", true), Set.of());
+    var picked = d.pick(snapshot(new HashMap<>(), ready("w0", "p1", "haiku", 0), ready("w1", "p1", "haiku", 1)));
+    assertThat(ids(picked)).containsExactly("w0");
+  }
+
+  @Test
+  @DisplayName("a first call holds its tier model's estimate; a local model and a CLI agent hold nothing here")
+  void firstCallHolds() {
+    var d = dispatcher(e -> {}, Set.of());
+    var project = ExecutorParts.project("p1", Mode.AUTO, 0);
+    var haiku = d.firstCall(ExecutorParts.claimed("t", "haiku", 0, 2), project, List.of("[x] a finding"));
+    assertThat(haiku.amountUsd()).as("4,096 output tokens at $5/M and a small prompt").isBetween(0.0205, 0.0215);
+    assertThat(haiku.projectId()).isEqualTo("p1");
+    assertThat(d.firstCall(ExecutorParts.claimed("t", "ollama", 0, 2), project, List.of())).isNull();
+    var cli = new TaskStore.ExecutingProject("p1", "p", new dev.orch.kernel.state.ExecutionSettings(Mode.AUTO,
+        "claude_code", null, false), 0);
+    assertThat(d.firstCall(ExecutorParts.claimed("t", "haiku", 0, 2), cli, List.of())).isNull();
+    assertThat(d.firstCall(ExecutorParts.claimed("t", "mystery", 0, 2), project, List.of()))
+        .as("an unknown tier fails at its worker, not here").isNull();
+  }
+}
