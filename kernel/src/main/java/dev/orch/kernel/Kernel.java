@@ -76,18 +76,21 @@ public final class Kernel {
    * before starting anything, so an invalid value stops startup with one line naming its key.
    */
   public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
-      int defaultMaxTokens, TasksConfig tasks, CliAgentConfig cliAgents, RagConfig rag, ToolHostConfig tools) {
+      int defaultMaxTokens, String planningModel, TasksConfig tasks, CliAgentConfig cliAgents, RagConfig rag,
+      ToolHostConfig tools) {
+    /** {@code execution.default_max_tokens}. */
+    public static final int DEFAULT_MAX_TOKENS = 4096;
+    /** {@code anthropic.planning_model}. */
+    public static final String DEFAULT_PLANNING_MODEL = "claude-sonnet-4-6";
+
     /** @throws dev.orch.kernel.config.ConfigException naming the first invalid key */
     public static Sections from(OrchConfig config) {
-      Object maxTokens = config.raw().getJsonObject("execution", new JsonObject()).getValue("default_max_tokens");
-      if (maxTokens != null && !(maxTokens instanceof Integer n && n > 0)) {
-        throw new dev.orch.kernel.config.ConfigException("execution.default_max_tokens must be a positive integer, got "
-            + maxTokens);
-      }
+      var reader = new dev.orch.kernel.config.ConfigReader(config.raw());
       MonitorConfig monitor = MonitorConfig.from(config.raw());
       ExecutorConfig executor = ExecutorConfig.from(config.raw());
       return new Sections(ModelsConfig.from(config.raw()), BudgetConfig.from(config.raw()),
-          monitor, executor, maxTokens == null ? 4096 : (Integer) maxTokens,
+          monitor, executor, reader.positiveInteger("execution.default_max_tokens", DEFAULT_MAX_TOKENS),
+          reader.string("anthropic.planning_model", DEFAULT_PLANNING_MODEL),
           TasksConfig.from(config.raw()), CliAgentConfig.from(config), rag(config),
           ToolHostConfig.from(config, monitor, executor));
     }
@@ -125,8 +128,7 @@ public final class Kernel {
       AccountService accounts = new AccountService(db, config.auth(), tokens, hasher, clock);
       ModelProviders models = ModelProviders.create(vertx, sections.models());
       Pricing pricing = sections.models().pricing();
-      String planningModel = config.raw().getJsonObject("anthropic", new JsonObject())
-          .getString("planning_model", "claude-sonnet-4-6");
+      String planningModel = sections.planningModel();
       var router = new ModelRouter(sections.models());
       var diagnostics = dev.orch.kernel.rag.DiagnosticLog.of(vertx, sections.tasks().diagnosticRagEnabled(),
           sections.tasks().diagnosticIngestPath());

@@ -88,10 +88,8 @@ public final class Main {
     Signal.handle(new Signal("TERM"), sig -> stop.run());
     Signal.handle(new Signal("INT"), sig -> stop.run());
     try {
-      long grace = (long) config.raw().getJsonObject("execution", new io.vertx.core.json.JsonObject())
-          .getNumber("shutdown_grace_seconds", 30).doubleValue();
       stopped.await();
-      log.info("stopped [grace seconds: {}]", grace);
+      log.info("stopped [grace seconds: {}]", sections.executor().shutdownGraceSeconds());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

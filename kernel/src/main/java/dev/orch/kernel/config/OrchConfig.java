@@ -112,7 +112,8 @@ public record OrchConfig(
   }
 
   /** Validates the layered JSON; {@code cwd} resolves relative folders. */
-  public static OrchConfig from(JsonObject json, Path cwd) {
+  public static OrchConfig from(JsonObject layered, Path cwd) {
+    JsonObject json = Defaults.filled(layered);
     ConfigReader r = new ConfigReader(json);
     List<String> warnings = new ArrayList<>();
 

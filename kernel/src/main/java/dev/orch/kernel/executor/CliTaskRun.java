@@ -27,7 +27,6 @@ import java.util.List;
  * {@code agent_output} task events, and its reported usage is recorded like any model call.
  */
 final class CliTaskRun implements Attempt {
-  static final String OUTPUT_EVENT = "agent_output";
 
   private final Vertx vertx;
   private final Budget budget;
@@ -100,7 +99,7 @@ final class CliTaskRun implements Attempt {
 
   private void onOutput(CliAgentOutput line) {
     if (line.kind() == CliAgentOutput.Kind.TEXT || line.kind() == CliAgentOutput.Kind.TOOL_USE) {
-      progress.emit(task.projectId(), task.id(), OUTPUT_EVENT, line.text() == null ? line.line() : line.text(),
+      progress.emit(task.projectId(), task.id(), dev.orch.kernel.progress.EventTypes.AGENT_OUTPUT, line.text() == null ? line.line() : line.text(),
           line.toJson());
     }
   }

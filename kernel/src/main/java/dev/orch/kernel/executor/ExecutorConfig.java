@@ -58,7 +58,7 @@ public record ExecutorConfig(
         r.nonNegative("execution.retry_jitter_sec", 2),
         r.bool("execution.wave_checkpoints", false),
         r.positiveInteger("execution.context_forward_max_chars", 2000),
-        r.bool("execution.verification_enabled", false),
+        r.bool("execution.verification_enabled", true),
         r.string("execution.verification_model", "claude-haiku-4-5-20251001"),
         r.positiveInteger("execution.verification_max_tokens", 1024),
         r.bool("execution.checkpoint_on_retry_exhausted", true),

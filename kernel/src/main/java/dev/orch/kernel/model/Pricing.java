@@ -83,6 +83,16 @@ public final class Pricing {
     return n.longValue();
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Pricing other && prices.equals(other.prices) && limits.equals(other.limits);
+  }
+
+  @Override
+  public int hashCode() {
+    return prices.hashCode() * 31 + limits.hashCode();
+  }
+
   /** The token limits of one call of {@code model}. */
   public TokenLimits limits(String model) {
     return limits.getOrDefault(model, TokenLimits.DEFAULT);

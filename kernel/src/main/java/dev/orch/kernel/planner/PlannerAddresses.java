@@ -29,8 +29,6 @@ public final class PlannerAddresses {
    */
   public static final String APPROVE = "orch.planner.approve";
 
-  /** Published after a plan was approved: {@code {"project_id", "plan_id"}}. */
-  public static final String APPROVED = "orch.planner.approved";
 
   private PlannerAddresses() {}
 

@@ -181,7 +181,7 @@ public final class PlannerVerticle extends VerticleBase {
   private Future<JsonObject> failParse(String projectId, String answer, String detail) {
     LOG.warn("plan answer unusable [project: {}, chars: {}]", projectId, answer == null ? 0 : answer.length());
     JsonObject data = new JsonObject().put("raw_response", answer == null ? "" : answer).put("model", planningModel);
-    return new dev.orch.kernel.progress.Progress(vertx.eventBus()).emit(projectId, null, "planning_failed", detail, data)
+    return new dev.orch.kernel.progress.Progress(vertx.eventBus()).emit(projectId, null, dev.orch.kernel.progress.EventTypes.PLANNING_FAILED, detail, data)
         .transform(ignored -> Future.failedFuture(new OrchestratorException(422, detail)));
   }
 
@@ -226,11 +226,7 @@ public final class PlannerVerticle extends VerticleBase {
                       .put("warnings", new JsonArray(d.warnings()));
                 }));
       });
-    })).onSuccess(result -> {
-      LOG.info("plan approved [project: {}, plan: {}, tasks: {}, waves: {}]", projectId, planId,
-          result.getInteger("tasks_created"), result.getInteger("total_waves"));
-      vertx.eventBus().publish(PlannerAddresses.APPROVED, new JsonObject().put("project_id", projectId)
-          .put("plan_id", planId));
-    });
+    })).onSuccess(result -> LOG.info("plan approved [project: {}, plan: {}, tasks: {}, waves: {}]", projectId, planId,
+        result.getInteger("tasks_created"), result.getInteger("total_waves")));
   }
 }

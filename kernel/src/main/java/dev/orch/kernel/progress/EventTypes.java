@@ -2,7 +2,7 @@ package dev.orch.kernel.progress;
 
 import java.util.List;
 
-/** The event types of API.md §6.4, which the dashboard listens to. */
+/** The event types of progress events (API.md §6.4, and a few of our own), which the dashboard listens to. */
 public final class EventTypes {
   public static final String TASK_START = "task_start";
   public static final String TASK_COMPLETE = "task_complete";
@@ -16,11 +16,18 @@ public final class EventTypes {
   public static final String WAVE_CHECKPOINT = "wave_checkpoint";
   public static final String PROJECT_COMPLETE = "project_complete";
   public static final String PROJECT_FAILED = "project_failed";
+  /** One line of a CLI agent's output ({@code data}: its stream and, when structured, its kind). Ours. */
+  public static final String AGENT_OUTPUT = "agent_output";
+  /** A planning call's answer could not be used; the answer is kept for the export. Ours. */
+  public static final String PLANNING_FAILED = "planning_failed";
 
   /** The twelve types of the contract. */
   public static final List<String> ALL = List.of(TASK_START, TASK_COMPLETE, TASK_FAILED, TASK_RETRY,
       TASK_VERIFICATION_RETRY, TASK_NEEDS_REVIEW, CHECKPOINT, TOOL_CALL, BUDGET_WARNING, WAVE_CHECKPOINT,
       PROJECT_COMPLETE, PROJECT_FAILED);
+
+  /** The types this server adds to the contract's. */
+  public static final List<String> OWN = List.of(AGENT_OUTPUT, PLANNING_FAILED);
 
   /** Types after which the SSE stream ends. */
   public static final List<String> FINAL = List.of(PROJECT_COMPLETE, PROJECT_FAILED);
