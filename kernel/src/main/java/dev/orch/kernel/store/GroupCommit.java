@@ -4,10 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.jdbcclient.impl.ConnectionImpl;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -173,7 +171,7 @@ public final class GroupCommit {
   private static final int GROUPS_PER_BORROW = 8;
 
   private Void runGroups(SqlConnection conn) throws SQLException {
-    Sql sql = sqlFor(physical(conn));
+    Sql sql = sqlFor(VertxJdbcInternals.physical(conn));
     for (int i = 0; i < GROUPS_PER_BORROW; i++) {
       List<Unit<?>> group = new ArrayList<>();
       for (Unit<?> u; (u = queue.poll()) != null; ) {
@@ -323,27 +321,5 @@ public final class GroupCommit {
         promise.tryFail((Throwable) outcome);
       }
     });
-  }
-
-  /**
-   * The JDBC connection under a pooled connection. The JDBC client offers no public accessor, so
-   * this reads its connection implementation; DbGroupCommitTest fails if an upgrade changes that.
-   */
-  private static Connection physical(SqlConnection conn) {
-    io.vertx.sqlclient.internal.Connection c = ((SqlConnectionInternal) conn).unwrap();
-    while (!(c instanceof ConnectionImpl) && c.unwrap() != c) {
-      c = c.unwrap();
-    }
-    if (!(c instanceof ConnectionImpl jdbc)) {
-      throw new IllegalStateException("not a JDBC client connection: " + c.getClass().getName());
-    }
-    // Under the pool's AutoCommitRestoring proxy: a group's many calls (savepoints above all) go to the
-    // driver's connection directly, not through reflection. The proxy's flag is clear whenever the pool
-    // hands the connection out, and a group leaves autocommit on, as the proxy would.
-    try {
-      return jdbc.getJDBCConnection().unwrap(Connection.class);
-    } catch (SQLException e) {
-      return jdbc.getJDBCConnection();
-    }
   }
 }
