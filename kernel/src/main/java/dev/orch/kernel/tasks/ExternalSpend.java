@@ -5,7 +5,6 @@ import dev.orch.kernel.model.ModelRouter;
 import dev.orch.kernel.model.Pricing;
 import dev.orch.kernel.model.Tier;
 import dev.orch.kernel.tasks.TaskRepository.TaskState;
-import java.util.Locale;
 
 /**
  * What an external agent's work on one task may cost. Its claim holds the task's estimate (one call
@@ -34,9 +33,10 @@ public final class ExternalSpend {
   ReserveRequest claimHold(TaskState task) {
     Tier tier;
     try {
-      tier = Tier.valueOf(task.modelTier().toUpperCase(Locale.ROOT));
-    } catch (RuntimeException unknown) {
-      tier = Tier.HAIKU;
+      tier = Tier.parse(String.valueOf(task.modelTier()));
+    } catch (IllegalArgumentException unknown) {
+      throw dev.orch.kernel.bus.OrchestratorException.conflict("Task has an unknown model tier '" + task.modelTier()
+          + "'");
     }
     String model = router.model(tier == Tier.OLLAMA ? Tier.HAIKU : tier);
     double estimate = pricing.estimate(model, ESTIMATE_INPUT_TOKENS, task.maxTokens()).doubleValue();
