@@ -36,13 +36,7 @@ public final class LookupTypeTool implements Tool {
 
   @Override
   public JsonObject parameters(JsonObject config) {
-    RagConfig rag;
-    try {
-      rag = PluginSettings.rag(config);
-    } catch (ToolException invalid) {
-      rag = null;
-    }
-    return schema(rag);
+    return schema(PluginSettings.ragOrNull(config));
   }
 
   private static JsonObject schema(RagConfig rag) {

@@ -29,4 +29,13 @@ final class PluginSettings {
       throw new ToolException("The knowledge tools are misconfigured: " + invalid.getMessage(), false);
     }
   }
+
+  /** The RAG settings for describing a tool's parameters; null when they are invalid (a call says why). */
+  static RagConfig ragOrNull(JsonObject config) {
+    try {
+      return rag(config);
+    } catch (ToolException invalid) {
+      return null;
+    }
+  }
 }

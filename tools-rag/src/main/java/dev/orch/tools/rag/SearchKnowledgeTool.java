@@ -38,13 +38,7 @@ public final class SearchKnowledgeTool implements Tool {
 
   @Override
   public JsonObject parameters(JsonObject config) {
-    RagConfig rag;
-    try {
-      rag = PluginSettings.rag(config);
-    } catch (ToolException invalid) {
-      rag = null;
-    }
-    return schema(rag);
+    return schema(PluginSettings.ragOrNull(config));
   }
 
   private static JsonObject schema(RagConfig rag) {
