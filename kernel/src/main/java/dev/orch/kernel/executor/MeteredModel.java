@@ -8,6 +8,7 @@ import dev.orch.kernel.model.ChatResponse;
 import dev.orch.kernel.model.ModelException;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.Pricing;
+import dev.orch.kernel.model.Usage;
 import dev.orch.kernel.store.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -93,10 +94,33 @@ final class MeteredModel {
     return new ReserveRequest(amount, projectId, taskId, purpose, null);
   }
 
+  /**
+   * The reservation for a call whose prompt opens with a cacheable prefix of about {@code prefixChars}
+   * characters, followed by about {@code restChars} more: when the prefix reaches the model's minimum
+   * cacheable length it is priced as a cache read when {@code warm} (a call on the same prefix went out
+   * within the cache's lifetime), as a cache write otherwise; null for a model without a price.
+   */
+  static ReserveRequest estimate(Pricing pricing, String model, long prefixChars, boolean warm, long restChars,
+      int maxTokens, String projectId, String taskId, String purpose) {
+    if (!pricing.has(model)) {
+      return null;
+    }
+    long prefix = prefixChars / 4;
+    long rest = 200 + restChars / 4;
+    Usage usage = prefix < pricing.minCacheTokens(model) ? new Usage(prefix + rest, maxTokens, 0, 0)
+        : warm ? new Usage(rest, maxTokens, 0, prefix) : new Usage(rest, maxTokens, prefix, 0);
+    return new ReserveRequest(pricing.cost(model, usage).doubleValue(), projectId, taskId, purpose, null);
+  }
+
   private Future<String> reserve(ChatRequest request, String projectId, String taskId, String purpose) {
-    long inputChars = (request.system() == null ? 0 : request.system().length())
+    // A later call of a task repeats the prefix its first call just wrote: expected as a cache read.
+    long prefixChars = request.system().length() + request.sharedContext().length()
+        + request.tools().stream().mapToLong(t -> t.name().length() + t.description().length()
+            + t.parameters().encode().length()).sum();
+    long restChars = request.taskContext().length()
         + request.messages().stream().mapToLong(m -> m.toString().length()).sum();
-    ReserveRequest req = estimate(request.model(), inputChars, request.maxTokens(), projectId, taskId, purpose);
+    ReserveRequest req = estimate(pricing, request.model(), prefixChars, true, restChars, request.maxTokens(),
+        projectId, taskId, purpose);
     return req == null ? Future.succeededFuture(null) : budget.reserve(req);
   }
 

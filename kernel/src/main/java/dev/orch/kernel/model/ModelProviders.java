@@ -47,7 +47,7 @@ public final class ModelProviders {
         .setFollowRedirects(false)
         .setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_HOST));
     Map<String, ModelProvider> providers = new LinkedHashMap<>();
-    providers.put(ModelProvider.ANTHROPIC, new AnthropicProvider(client, config.anthropic(), retry));
+    providers.put(ModelProvider.ANTHROPIC, new AnthropicProvider(client, config.anthropic(), config.pricing(), retry));
     if (!config.ollama().host().isBlank()) {
       providers.put(ModelProvider.OLLAMA, new OllamaProvider(client, config.ollama(), retry));
     }
