@@ -91,6 +91,22 @@ class AnthropicProviderTest {
   }
 
   @Test
+  @DisplayName("a cached prefix unread for more than 5 minutes expires and is written again; each read renews it")
+  void fiveMinuteLifetime() {
+    AnthropicProvider provider = provider(0);
+    long written = provider.chat(taskRequest("one")).await().usage().cacheCreation();
+    server.advance(4 * 60_000);
+    assertThat(provider.chat(taskRequest("two")).await().usage().cacheRead()).isEqualTo(written);
+    server.advance(4 * 60_000);
+    assertThat(provider.chat(taskRequest("three")).await().usage().cacheRead()).as("renewed by the read")
+        .isEqualTo(written);
+    server.advance(5 * 60_000 + 1);
+    Usage late = provider.chat(taskRequest("four")).await().usage();
+    assertThat(late.cacheRead()).isZero();
+    assertThat(late.cacheCreation()).isEqualTo(written);
+  }
+
+  @Test
   @DisplayName("with anthropic.cache_ttl 1h the marks ask for the 1-hour cache and its writes are priced at 2x input")
   void oneHourCache() {
     var settings = new ModelsConfig.Anthropic(server.baseUrl(), LocalAnthropicServer.KEY, Duration.ofSeconds(5), "1h");
