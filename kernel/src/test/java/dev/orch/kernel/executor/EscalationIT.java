@@ -79,8 +79,13 @@ class EscalationIT {
         LocalAnthropicServer.text("the parser, attempt " + taskModels.size()));
   }
 
+  /** The kernel configuration; the PostgreSQL variant of this suite points it at a fresh schema. */
+  protected JsonObject config(Path dataDir) {
+    return TestKernel.testConfig(dataDir);
+  }
+
   private void startKernel(Consumer<JsonObject> tweak) {
-    JsonObject json = TestKernel.testConfig(dir.resolve("k"));
+    JsonObject json = config(dir.resolve("k"));
     json.getJsonObject("anthropic").put("base_url", claude.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
     json.put("model_retry", new JsonObject().put("max_retries", 0).put("base_delay_ms", 5).put("max_delay_ms", 10));
     json.getJsonObject("execution").put("verification_enabled", true).put("knowledge_extraction_enabled", false)
