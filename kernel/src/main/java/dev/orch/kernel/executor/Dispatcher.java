@@ -117,8 +117,11 @@ final class Dispatcher implements TaskStore.PassPolicy {
       sentAt.values().removeIf(t -> now - t > CACHE_LIFETIME_MS);
     }
     boolean warm = last != null && now - last < CACHE_LIFETIME_MS;
-    return MeteredModel.estimate(pricing, model, TaskRun.META.length() + shared, warm, chars - shared,
+    ReserveRequest hold = MeteredModel.estimate(pricing, model, TaskRun.META.length() + shared, warm, chars - shared,
         task.maxTokens(), task.projectId(), task.id(), "execution");
+    // An economy project's Claude calls go through a batch, at half price (Workers picks the same).
+    return project.settings().economy() && tier != Tier.OLLAMA && "anthropic".equals(provider(task.tier()))
+        ? MeteredModel.scaled(hold, MeteredModel.BATCH_PRICE_FACTOR) : hold;
   }
 
   /**

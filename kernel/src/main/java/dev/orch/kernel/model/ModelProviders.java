@@ -20,11 +20,28 @@ public final class ModelProviders {
   private final ModelsConfig config;
   private final Map<String, ModelProvider> providers;
   private final WebClient client;
+  private final AnthropicBatches batches;
 
   ModelProviders(ModelsConfig config, Map<String, ModelProvider> providers, WebClient client) {
+    this(config, providers, client, null);
+  }
+
+  ModelProviders(ModelsConfig config, Map<String, ModelProvider> providers, WebClient client,
+      AnthropicBatches batches) {
     this.config = config;
     this.providers = Map.copyOf(providers);
     this.client = client;
+    this.batches = batches;
+  }
+
+  /** Anthropic's Message Batches API, for economy projects; empty when not built with a Vert.x instance. */
+  public Optional<AnthropicBatches> batches() {
+    return Optional.ofNullable(batches);
+  }
+
+  /** True when {@code model} is served by Anthropic, so that a batch can carry its calls. */
+  public boolean batchable(String model) {
+    return batches != null && config.providerOf(model).filter(ModelProvider.ANTHROPIC::equals).isPresent();
   }
 
   /**
@@ -56,7 +73,8 @@ public final class ModelProviders {
     }
     LOG.info("model providers configured [providers: {}, anthropicKey: {}, routes: {}]", providers.keySet(),
         config.anthropic().hasKey() ? "set" : "unset", config.tierModels());
-    return new ModelProviders(config, providers, client);
+    return new ModelProviders(config, providers, client,
+        new AnthropicBatches(vertx, client, config.anthropic(), config.pricing()));
   }
 
   /** A provider by name ({@link ModelProvider#ANTHROPIC}, ...); empty when not configured. */
