@@ -75,23 +75,24 @@ public final class CostBench {
   }
 
   /** One run's figures. */
-  record Report(String mode, int tasks, Ledger ledger, int prefixes, double recordedUsd, long seconds) {}
+  record Report(String mode, int tasks, Ledger ledger, int prefixes, double recordedUsd, long seconds, int batches) {}
 
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "bench/cost-results.md");
     int tasks = Integer.getInteger("bench.tasks", 100);
     List<Report> reports = new ArrayList<>();
     reports.add(run(tasks, false));
+    reports.add(run(tasks, true));
     StringBuilder md = new StringBuilder();
-    md.append("| run | tasks | calls | distinct cached prefixes | distinct (model, tool set) pairs"
-        + " | input cost, cached / uncached | total cost | total / all-top-tier-uncached | recorded spend |\n")
-        .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    md.append("| run | tasks | calls | batches | distinct cached prefixes | distinct (model, tool set) pairs"
+        + " | input cost, cached / uncached | total cost | total / all-top-tier-uncached | recorded spend | wall time |\n")
+        .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Report r : reports) {
       Ledger l = r.ledger();
-      md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | $%.4f / $%.4f = **%.1f %%** | $%.4f | $%.4f / $%.4f"
-              + " = **%.1f %%** | $%.4f |%n", r.mode(), r.tasks(), l.calls, r.prefixes(), l.modelToolPairs.size(),
-          l.billedInput, l.uncachedInput, pct(l.billedInput, l.uncachedInput), l.billed, l.billed, l.topUncached,
-          pct(l.billed, l.topUncached), r.recordedUsd()));
+      md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | $%.4f / $%.4f = **%.1f %%** | $%.4f"
+              + " | $%.4f / $%.4f = **%.1f %%** | $%.4f | %d s |%n", r.mode(), r.tasks(), l.calls, r.batches(),
+          r.prefixes(), l.modelToolPairs.size(), l.billedInput, l.uncachedInput, pct(l.billedInput, l.uncachedInput),
+          l.billed, l.billed, l.topUncached, pct(l.billed, l.topUncached), r.recordedUsd(), r.seconds()));
     }
     md.append("\nTokens by model (all runs): calls, uncached input, cache writes, cache reads, output\n\n")
         .append("| run | model | calls | input | cache writes | cache reads | output |\n")
@@ -183,7 +184,8 @@ public final class CostBench {
       JsonObject usage = model.cacheUsage(body).put("output_tokens", output);
       Usage u = new Usage(usage.getLong("input_tokens"), output, usage.getLong("cache_creation_input_tokens"),
           usage.getLong("cache_read_input_tokens"), usage.getJsonObject("cache_creation").getLong("ephemeral_1h_input_tokens"));
-      ledger.add(pricing, m, u, false);
+      // Economy: every task call went out in a batch (the verifier's calls do not).
+      ledger.add(pricing, m, u, economy && !review);
       if (!review) {
         ledger.modelToolPairs.add(m + " " + body.getJsonArray("tools", new JsonArray()).stream()
             .map(t -> ((JsonObject) t).getString("name")).toList());
@@ -192,7 +194,8 @@ public final class CostBench {
           : "Result of " + task + ": " + "the component is built, tested and documented; ".repeat(30);
       return LocalAnthropicServer.message(m, "end_turn", usage, LocalAnthropicServer.text(text));
     });
-    json.getJsonObject("anthropic").put("base_url", model.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
+    json.getJsonObject("anthropic").put("base_url", model.baseUrl()).put("api_key", LocalAnthropicServer.KEY)
+        .put("batch_window_ms", 200).put("batch_poll_min_sec", 0.05).put("batch_poll_max_sec", 0.2);
     json.getJsonObject("budget").put("daily_limit_usd", 1e6).put("monthly_limit_usd", 1e6)
         .put("per_project_limit_usd", 1e6);
     json.getJsonObject("execution").put("verification_enabled", true).put("knowledge_extraction_enabled", false)
@@ -227,7 +230,7 @@ public final class CostBench {
       double recorded = k.get("/api/usage/summary?project_id=" + projectId, token).bodyAsJsonObject()
           .getDouble("total_cost_usd");
       return new Report(economy ? "economy" : "standard", n, ledger, model.distinctPrefixesWritten(), recorded,
-          (System.nanoTime() - start) / 1_000_000_000);
+          (System.nanoTime() - start) / 1_000_000_000, model.batchCount());
     } finally {
       k.close();
       model.stop().await(10, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
  * Speaks the Anthropic Messages API ({@code POST /v1/messages}, {@code GET /v1/models}) like the
@@ -67,11 +68,58 @@ public final class LocalAnthropicServer extends LocalModelServer {
         .put("cache_creation_input_tokens", 0).put("cache_read_input_tokens", 0);
   }
 
+  /** One Message Batch: its requests, its state, and once ended its results as JSON lines. */
+  private static final class Batch {
+    final String id;
+    final JsonArray requests;
+    final String createdAt;
+    final String expiresAt;
+    volatile String status = "in_progress";
+    volatile String endedAt;
+    volatile String results;
+    final JsonObject counts = new JsonObject().put("processing", 0).put("succeeded", 0).put("errored", 0)
+        .put("canceled", 0).put("expired", 0);
+
+    Batch(String id, JsonArray requests, java.time.Instant now) {
+      this.id = id;
+      this.requests = requests;
+      this.createdAt = now.toString();
+      this.expiresAt = now.plus(java.time.Duration.ofHours(24)).toString();
+      counts.put("processing", requests.size());
+    }
+  }
+
+  private static final Pattern BATCH = Pattern.compile("/v1/messages/batches/(msgbatch_[A-Za-z0-9]+)(/results)?");
+  private static final Pattern CUSTOM_ID = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+  private final Map<String, Batch> batches = new ConcurrentHashMap<>();
+  private volatile long batchMs = 50;
+  private volatile java.util.function.Function<JsonObject, String> batchOutcome = params -> "succeeded";
+
+  /** How long a batch takes to end after it was created (50 ms unless set). */
+  public void batchProcessing(long ms) {
+    batchMs = ms;
+  }
+
+  /**
+   * How each batch request ends, by its params: {@code succeeded} (answered as a Messages call would
+   * be), {@code errored} (with an {@code api_error}), {@code expired} or {@code canceled}.
+   */
+  public void batchOutcome(java.util.function.Function<JsonObject, String> outcome) {
+    batchOutcome = outcome;
+  }
+
+  /** How many batches were created. */
+  public int batchCount() {
+    return batches.size();
+  }
+
   @Override
   protected Reply validate(Recorded r, boolean bodyIsJson) {
     boolean messages = r.method().equals("POST") && r.path().equals("/v1/messages");
     boolean models = r.method().equals("GET") && r.path().equals("/v1/models");
-    if (!messages && !models) {
+    boolean createBatch = r.method().equals("POST") && r.path().equals("/v1/messages/batches");
+    boolean getBatch = r.method().equals("GET") && BATCH.matcher(r.path()).matches();
+    if (!messages && !models && !createBatch && !getBatch) {
       return errorReply(404, "not_found_error", "Not found");
     }
     if (r.header("x-api-key") == null) {
@@ -86,8 +134,24 @@ public final class LocalAnthropicServer extends LocalModelServer {
     if (models) {
       return null;
     }
+    if (getBatch) {
+      var m = BATCH.matcher(r.path());
+      m.matches();
+      Batch batch = batches.get(m.group(1));
+      if (batch == null) {
+        return errorReply(404, "not_found_error", "message batch not found: " + m.group(1));
+      }
+      if (m.group(2) != null && batch.results == null) {
+        return errorReply(400, "invalid_request_error", "Batch " + batch.id + " has not ended: no results yet");
+      }
+      return null;
+    }
     if (!bodyIsJson || r.body() == null) {
       return errorReply(400, "invalid_request_error", "There was an issue with the request body: not JSON");
+    }
+    if (createBatch) {
+      String bad = batchProblem(r.body());
+      return bad == null ? null : errorReply(400, "invalid_request_error", bad);
     }
     String problem = problem(r.body());
     return problem == null ? null : errorReply(400, "invalid_request_error", problem);
@@ -241,8 +305,88 @@ public final class LocalAnthropicServer extends LocalModelServer {
     return null;
   }
 
+  private static String batchProblem(JsonObject body) {
+    if (!(body.getValue("requests") instanceof JsonArray requests) || requests.isEmpty()) {
+      return "requests: List should have at least 1 item";
+    }
+    if (requests.size() > 100_000) {
+      return "requests: List should have at most 100000 items";
+    }
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < requests.size(); i++) {
+      if (!(requests.getValue(i) instanceof JsonObject request)
+          || !(request.getValue("custom_id") instanceof String id) || !CUSTOM_ID.matcher(id).matches()) {
+        return "requests." + i + ".custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'";
+      }
+      if (!ids.add(id)) {
+        return "requests." + i + ".custom_id: duplicate custom_id " + id;
+      }
+      if (!(request.getValue("params") instanceof JsonObject params)) {
+        return "requests." + i + ".params: Field required";
+      }
+      String problem = problem(params);
+      if (problem != null) {
+        return "requests." + i + ".params." + problem;
+      }
+    }
+    return null;
+  }
+
+  private JsonObject batchJson(Batch b) {
+    JsonObject out = new JsonObject().put("id", b.id).put("type", "message_batch")
+        .put("processing_status", b.status).put("request_counts", b.counts.copy())
+        .put("created_at", b.createdAt).put("expires_at", b.expiresAt).putNull("archived_at")
+        .putNull("cancel_initiated_at");
+    out.put("ended_at", b.endedAt);
+    out.put("results_url", b.results == null ? null : baseUrl() + "/v1/messages/batches/" + b.id + "/results");
+    return out;
+  }
+
+  /** Ends a batch: each request answered as a Messages call, or ended as {@link #batchOutcome} says. */
+  private void process(Batch b, Recorded create) {
+    StringBuilder lines = new StringBuilder();
+    for (Object o : b.requests) {
+      JsonObject request = (JsonObject) o;
+      JsonObject params = request.getJsonObject("params");
+      String outcome = batchOutcome.apply(params);
+      JsonObject result;
+      if ("succeeded".equals(outcome)) {
+        Reply reply = respond(new Recorded("POST", "/v1/messages", create.headers(), params));
+        JsonObject answer = new JsonObject(reply.body());
+        result = reply.status() == 200 ? new JsonObject().put("type", "succeeded").put("message", answer)
+            : new JsonObject().put("type", "errored").put("error", answer);
+        outcome = reply.status() == 200 ? "succeeded" : "errored";
+      } else if ("errored".equals(outcome)) {
+        result = new JsonObject().put("type", "errored").put("error", error("api_error", "Internal server error"));
+      } else {
+        result = new JsonObject().put("type", outcome);
+      }
+      b.counts.put(outcome, b.counts.getInteger(outcome, 0) + 1);
+      lines.append(new JsonObject().put("custom_id", request.getString("custom_id")).put("result", result).encode())
+          .append('\n');
+    }
+    b.counts.put("processing", 0);
+    b.results = lines.toString();
+    b.endedAt = java.time.Instant.now().toString();
+    b.status = "ended";
+  }
+
   @Override
   protected Reply answer(Recorded r) {
+    if (r.path().equals("/v1/messages/batches") && r.method().equals("POST")) {
+      Batch b = new Batch("msgbatch_" + ids.incrementAndGet() + "x" + Integer.toHexString(r.hashCode()),
+          r.body().getJsonArray("requests").copy(), java.time.Instant.now());
+      batches.put(b.id, b);
+      vertx.setTimer(Math.max(1, batchMs), t -> process(b, r));
+      return Reply.json(200, batchJson(b));
+    }
+    if (r.path().startsWith("/v1/messages/batches/")) {
+      var m = BATCH.matcher(r.path());
+      m.matches();
+      Batch b = batches.get(m.group(1));
+      return m.group(2) == null ? Reply.json(200, batchJson(b))
+          : Reply.text(200, "application/binary", b.results);
+    }
     if (r.path().equals("/v1/models")) {
       JsonArray data = new JsonArray();
       MODELS.forEach(m -> data.add(new JsonObject().put("type", "model").put("id", m).put("display_name", m)));
