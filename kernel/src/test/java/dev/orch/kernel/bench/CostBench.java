@@ -81,8 +81,9 @@ public final class CostBench {
     Path out = Path.of(args.length > 0 ? args[0] : "bench/cost-results.md");
     int tasks = Integer.getInteger("bench.tasks", 100);
     List<Report> reports = new ArrayList<>();
-    reports.add(run(tasks, false));
-    reports.add(run(tasks, true));
+    reports.add(run(tasks, false, 3));
+    reports.add(run(tasks, true, 3));
+    reports.add(run(tasks, true, 20));
     StringBuilder md = new StringBuilder();
     md.append("| run | tasks | calls | batches | distinct cached prefixes | distinct (model, tool set) pairs"
         + " | input cost, cached / uncached | total cost | total / all-top-tier-uncached | recorded spend | wall time |\n")
@@ -157,7 +158,8 @@ public final class CostBench {
     };
   }
 
-  static Report run(int n, boolean economy) throws Exception {
+  /** One run of the reference plan; {@code concurrency}: the tasks at once (all three caps). */
+  static Report run(int n, boolean economy, int concurrency) throws Exception {
     Vertx modelVertx = Vertx.vertx();
     LocalAnthropicServer model = new LocalAnthropicServer(modelVertx);
     model.start().await(10, TimeUnit.SECONDS);
@@ -199,7 +201,8 @@ public final class CostBench {
     json.getJsonObject("budget").put("daily_limit_usd", 1e6).put("monthly_limit_usd", 1e6)
         .put("per_project_limit_usd", 1e6);
     json.getJsonObject("execution").put("verification_enabled", true).put("knowledge_extraction_enabled", false)
-        .put("safety_tick_sec", 60);
+        .put("safety_tick_sec", 60).put("max_concurrent_tasks", concurrency).put("max_concurrent_per_project", concurrency)
+        .put("max_concurrent_per_provider", new JsonObject().put("anthropic", concurrency));
     json.put("comfyui", json.getJsonObject("comfyui").put("hosts", new JsonObject()));
     TestKernel k = TestKernel.start(json);
     long start = System.nanoTime();
@@ -229,7 +232,7 @@ public final class CostBench {
       }
       double recorded = k.get("/api/usage/summary?project_id=" + projectId, token).bodyAsJsonObject()
           .getDouble("total_cost_usd");
-      return new Report(economy ? "economy" : "standard", n, ledger, model.distinctPrefixesWritten(), recorded,
+      return new Report((economy ? "economy" : "standard") + ", " + concurrency + " at once", n, ledger, model.distinctPrefixesWritten(), recorded,
           (System.nanoTime() - start) / 1_000_000_000, model.batchCount());
     } finally {
       k.close();
