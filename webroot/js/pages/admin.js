@@ -31,6 +31,7 @@ export default class Admin extends Page {
     this.outcomes = this.resource(() => this.api.get('/api/admin/analytics/task-outcomes'));
     this.efficiency = this.resource(() => this.api.get('/api/admin/analytics/efficiency'));
     this.overview = this.resource(() => this.api.get(`/api/admin/analytics/usage-overview?days=${this.days}`));
+    this.escalation = this.resource(() => this.api.get('/api/admin/analytics/escalation'));
   }
 
   get admin() {
@@ -41,7 +42,8 @@ export default class Admin extends Page {
     if (!this.admin) return null;
     if (this.tab === 'users') return this.users.load();
     if (this.tab === 'system') return this.stats.load();
-    return Promise.all([this.cost.load(), this.outcomes.load(), this.efficiency.load(), this.overview.load()]);
+    return Promise.all([this.cost.load(), this.outcomes.load(), this.efficiency.load(), this.overview.load(),
+      this.escalation.load()]);
   }
 
   select(tab) {
@@ -148,6 +150,15 @@ export default class Admin extends Page {
             <th scope="col" class="num">Retried</th><th scope="col" class="num">Retry rate</th></tr></thead>
             <tbody>${e.retries_by_tier.map((r) => html`<tr><td>${r.model_tier}</td><td class="num">${r.total_tasks}</td>
               <td class="num">${r.tasks_with_retries}</td><td class="num">${(r.retry_rate * 100).toFixed(1)}%</td></tr>`)}</tbody></table>` : nothing}`))}</div>
+        <div class="span-6">${panel('Verify, then escalate', () => this.escalation.view((x) => (x.by_tier.length ? html`
+          <div class="stats">${stat('Escalated tasks', count(x.escalated_tasks), `${count(x.escalated_passed)} then passed`)}
+            ${stat('Spent before climbing', money(x.cost_before_escalation_usd, { precise: true }), `of ${money(x.escalated_cost_usd, { precise: true })} on escalated tasks`)}</div>
+          <table class="table"><thead><tr><th scope="col">Tier</th><th scope="col" class="num">Judged attempts</th>
+            <th scope="col" class="num">Enough</th><th scope="col" class="num">Gaps</th><th scope="col" class="num">Cost</th></tr></thead>
+            <tbody>${x.by_tier.map((r) => html`<tr><td>${r.model_tier}</td><td class="num">${r.attempts}</td>
+              <td class="num">${(r.enough_rate * 100).toFixed(1)}%</td><td class="num">${r.gaps_found}</td>
+              <td class="num">${money(r.cost_usd, { precise: true })}</td></tr>`)}</tbody></table>`
+          : empty('No verified attempts yet'))))}</div>
         <div class="span-6">${panel('Where the money goes', () => this.overview.view((u) => (u.by_purpose.length ? html`${chart({
           tooltip: { trigger: 'item' },
           series: [{ type: 'pie', radius: ['45%', '72%'], name: 'Spend by purpose', label: { color: 'inherit', formatter: '{b}' },

@@ -29,6 +29,7 @@ export default class Task extends Page {
       return Promise.all(ids.map((id) => this.api.get(`/api/tasks/${encodeURIComponent(id)}`).catch(() => null)));
     });
     this.diff = this.resource(() => this.api.get(`/api/tasks/${encodeURIComponent(params.taskId)}/diff`), { optional: true });
+    this.attempts = this.resource(() => this.api.get(`/api/tasks/${encodeURIComponent(params.taskId)}/attempts`), { optional: true });
   }
 
   async load() {
@@ -37,7 +38,8 @@ export default class Task extends Page {
     if (!t) return;
     this.title = t.title;
     document.title = `${t.title} · Orch`;
-    await Promise.all([this.deps.load(), t.git_commit_sha ? this.diff.load() : null]);
+    await Promise.all([this.deps.load(), t.git_commit_sha ? this.diff.load() : null,
+      t.verification_status ? this.attempts.load() : null]);
   }
 
   async act(fn, success) {
@@ -134,6 +136,11 @@ export default class Task extends Page {
             ran != null && ['Ran for', duration(ran)],
             t.requirement_ids?.length && ['Requirements', t.requirement_ids.join(', ')],
           ]), { id: 'details' })}
+          ${this.attempts.data?.attempts?.length ? panel('Attempts', () => html`<table class="table">
+            <thead><tr><th scope="col">#</th><th scope="col">Tier</th><th scope="col">Verdict</th><th scope="col" class="num">Cost</th></tr></thead>
+            <tbody>${this.attempts.data.attempts.map((a) => html`<tr><td>${a.attempt + 1}</td><td>${a.model_tier}</td>
+              <td>${badge(a.verdict || 'skipped')}</td><td class="num">${money(a.cost_usd, { precise: true })}</td></tr>`)}</tbody></table>`,
+            { id: 'attempts' }) : nothing}
           ${panel('Tools', () => (t.tools?.length ? html`<div class="task-line">${t.tools.map((x) => html`<code class="chip">${x}</code>`)}</div>`
             : html`<p class="muted">No tools: the model answers from its context alone.</p>`), { id: 'tools' })}
           ${panel('Forwarded context', () => this.deps.view((deps) => (deps.filter(Boolean).length

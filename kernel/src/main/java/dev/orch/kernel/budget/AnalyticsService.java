@@ -71,6 +71,17 @@ public final class AnalyticsService {
   private static final String TOP_MODELS = "SELECT model, provider, SUM(cost_usd) AS cost, COUNT(*) AS calls"
       + " FROM usage_log WHERE timestamp >= ? GROUP BY model, provider ORDER BY cost DESC, model, provider LIMIT 10";
 
+  // escalation (issue 15): judged attempts by tier, and the tasks that climbed a tier.
+  private static final String ATTEMPTS_BY_TIER = "SELECT model_tier, COUNT(*) AS attempts,"
+      + " SUM(CASE WHEN verdict = 'passed' THEN 1 ELSE 0 END) AS passed,"
+      + " SUM(CASE WHEN verdict = 'gaps_found' THEN 1 ELSE 0 END) AS gaps,"
+      + " COALESCE(SUM(cost_usd), 0) AS cost FROM task_attempts GROUP BY model_tier ORDER BY model_tier";
+  private static final String ESCALATED = "SELECT COUNT(*) AS tasks, COALESCE(SUM(passed), 0) AS passed,"
+      + " COALESCE(SUM(cost), 0) AS cost, COALESCE(SUM(below), 0) AS below FROM (SELECT task_id,"
+      + " MAX(CASE WHEN verdict = 'passed' THEN 1 ELSE 0 END) AS passed, SUM(cost_usd) AS cost,"
+      + " SUM(CASE WHEN verdict = 'gaps_found' THEN cost_usd ELSE 0 END) AS below"
+      + " FROM task_attempts GROUP BY task_id HAVING COUNT(DISTINCT model_tier) > 1) e";
+
   private final Db db;
   private final Clock clock;
   private final String dailyTrend;
@@ -161,6 +172,33 @@ public final class AnalyticsService {
             .put("pass_rate", rate(passed, total)));
       });
       return new JsonObject().put("by_tier", byTier).put("verification_by_tier", verificationByTier);
+    });
+  }
+
+  /**
+   * Verify-then-escalate, all time: per tier, the judged attempts, how many passed ({@code enough_rate}:
+   * the tier was enough) and found gaps, and what they cost; and the tasks that climbed a tier: how
+   * many, how many then passed, their whole cost and the part spent on the attempts that fell short.
+   */
+  public Future<JsonObject> escalation() {
+    var client = db.client();
+    Future<RowSet<Row>> tiers = client.query(ATTEMPTS_BY_TIER).execute();
+    Future<RowSet<Row>> escalated = client.query(ESCALATED).execute();
+    return Future.all(tiers, escalated).map(all -> {
+      JsonArray byTier = new JsonArray();
+      tiers.result().forEach(row -> {
+        long attempts = row.getLong("attempts");
+        long passed = row.getLong("passed");
+        byTier.add(new JsonObject().put("model_tier", row.getString("model_tier")).put("attempts", attempts)
+            .put("passed", passed).put("gaps_found", row.getLong("gaps")).put("enough_rate", rate(passed, attempts))
+            .put("cost_usd", Money.round(row.getDouble("cost"), 6)));
+      });
+      Row e = escalated.result().iterator().next();
+      return new JsonObject().put("by_tier", byTier)
+          .put("escalated_tasks", e.getLong("tasks"))
+          .put("escalated_passed", e.getLong("passed"))
+          .put("escalated_cost_usd", Money.round(e.getDouble("cost"), 6))
+          .put("cost_before_escalation_usd", Money.round(e.getDouble("below"), 6));
     });
   }
 

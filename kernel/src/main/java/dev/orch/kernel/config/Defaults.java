@@ -45,13 +45,13 @@ public final class Defaults {
   /** {@code model_pricing}: the Claude models of the default tiers, USD per million tokens, and their limits. */
   public static JsonObject modelPricing() {
     return new JsonObject()
-        .put("claude-haiku-4-5-20251001", price(1.0, 5.0, 200_000, 64_000))
-        .put("claude-sonnet-4-6", price(3.0, 15.0, 1_000_000, 64_000))
-        .put("claude-opus-4-6", price(15.0, 75.0, 200_000, 32_000));
+        .put("claude-haiku-4-5-20251001", price(1.0, 5.0, 200_000, 64_000, 4096))
+        .put("claude-sonnet-4-6", price(3.0, 15.0, 1_000_000, 64_000, 1024))
+        .put("claude-opus-4-6", price(15.0, 75.0, 200_000, 32_000, 4096));
   }
 
-  private static JsonObject price(double in, double out, long maxIn, long maxOut) {
+  private static JsonObject price(double in, double out, long maxIn, long maxOut, long minCache) {
     return new JsonObject().put("input_per_mtok", in).put("output_per_mtok", out).put("max_input_tokens", maxIn)
-        .put("max_output_tokens", maxOut);
+        .put("max_output_tokens", maxOut).put("min_cache_tokens", minCache);
   }
 }

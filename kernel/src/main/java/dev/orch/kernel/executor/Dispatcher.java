@@ -26,12 +26,23 @@ final class Dispatcher implements TaskStore.PassPolicy {
   private final ModelRouter router;
   private final Pricing pricing;
   private final Predicate<String> running;
+  private final java.util.function.LongSupplier clockMs;
+  /** When a first call last went out on a project's shared prefix, by project, model and tool set. */
+  private final Map<String, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
+  /** How long a prompt-cache entry lives unread: Anthropic's default 5 minutes. */
+  static final long CACHE_LIFETIME_MS = 5 * 60_000;
 
   /**
    * @param running whether this node already runs a task, by id: a task this node still works on
    *     (its outcome not yet stored) is not claimed again
    */
   Dispatcher(ExecutorConfig config, ModelRouter router, Pricing pricing, Predicate<String> running) {
+    this(config, router, pricing, running, System::currentTimeMillis);
+  }
+
+  Dispatcher(ExecutorConfig config, ModelRouter router, Pricing pricing, Predicate<String> running,
+      java.util.function.LongSupplier clockMs) {
+    this.clockMs = clockMs;
     this.config = config;
     this.router = router;
     this.pricing = pricing;
@@ -88,15 +99,43 @@ final class Dispatcher implements TaskStore.PassPolicy {
       return null; // the worker fails the task with the reason
     }
     // About the context's text, the knowledge and the task: the estimate the call would make, taken
-    // where the task is claimed, so that the call needs no step of its own.
-    long chars = task.contextJson() == null ? 0 : task.contextJson().length();
+    // where the task is claimed, so that the call needs no step of its own. The context stays text
+    // here (TaskStore.Claimed): the shared prefix is about the entries up to the plan's list.
+    String json = task.contextJson() == null ? "" : task.contextJson();
+    long chars = json.length();
     for (String k : knowledge) {
       chars += k.length();
     }
     chars += (task.description() == null ? task.title().length() : task.description().length())
         + TaskRun.META.length();
-    return MeteredModel.estimate(pricing, router.model(tier), chars, task.maxTokens(), task.projectId(), task.id(),
-        "execution");
+    long shared = sharedChars(json);
+    String model = router.model(tier);
+    String key = task.projectId() + '\u0000' + model + '\u0000' + task.tools().encode();
+    long now = clockMs.getAsLong();
+    Long last = shared > 0 ? sentAt.put(key, now) : null;
+    if (sentAt.size() > 10_000) {
+      sentAt.values().removeIf(t -> now - t > CACHE_LIFETIME_MS);
+    }
+    boolean warm = last != null && now - last < CACHE_LIFETIME_MS;
+    ReserveRequest hold = MeteredModel.estimate(pricing, model, TaskRun.META.length() + shared, warm, chars - shared,
+        task.maxTokens(), task.projectId(), task.id(), "execution");
+    // An economy project's Claude calls go through a batch, at half price (Workers picks the same).
+    return project.settings().economy() && tier != Tier.OLLAMA && "anthropic".equals(provider(task.tier()))
+        ? MeteredModel.scaled(hold, MeteredModel.BATCH_PRICE_FACTOR) : hold;
+  }
+
+  /**
+   * About the characters of a context's shared entries: up to the end of its {@code sibling_tasks}
+   * entry (the decomposer writes the summary and requirements before it); 0 without one. An
+   * unescaped {@code "} never occurs inside a JSON string, so {@code },{"} ends an entry.
+   */
+  static long sharedChars(String contextJson) {
+    int at = contextJson.indexOf("\"type\":\"sibling_tasks\"");
+    if (at < 0) {
+      return 0;
+    }
+    int end = contextJson.indexOf("},{\"", at);
+    return end < 0 ? contextJson.length() : end;
   }
 
   /** The provider a task's tier runs on; a cap of its own for a tier the server does not know. */

@@ -1,7 +1,9 @@
 package dev.orch.kernel.executor;
 
 import dev.orch.kernel.config.ConfigReader;
+import dev.orch.kernel.model.Tier;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +14,8 @@ import java.util.Map;
  * @param maxPerProvider running tasks per provider: {@code anthropic} (Claude tiers), {@code ollama}
  * @param leaseSeconds how long a claim holds without a heartbeat ({@code execution.lease_seconds})
  * @param safetyTickSeconds the slow tick that catches leftovers; dispatch itself is event-driven
+ * @param escalation the tiers a task climbs, cheapest first, when verification finds gaps
+ *     ({@code routing.escalation}); empty: a retry stays on its tier
  */
 public record ExecutorConfig(
     int maxConcurrent,
@@ -37,7 +41,18 @@ public record ExecutorConfig(
     int knowledgeInjectionMaxChars,
     int knowledgeMinOutputLength,
     double externalClaimTimeoutSeconds,
-    double toolTimeoutSeconds) {
+    double toolTimeoutSeconds,
+    List<Tier> escalation) {
+
+  /** {@code routing.escalation} when the configuration names none. */
+  public static final List<String> DEFAULT_ESCALATION = List.of("ollama", "haiku", "sonnet", "opus");
+
+  /** The tier after {@code tier} on the escalation ladder; {@code tier} itself at the top or off the ladder. */
+  public String nextTier(String tier) {
+    Tier current = Dispatcher.tierOrNull(tier);
+    int at = escalation.indexOf(current);
+    return at < 0 || at + 1 >= escalation.size() ? tier : escalation.get(at + 1).wire();
+  }
 
   /** @throws dev.orch.kernel.config.ConfigException naming the first invalid key */
   public static ExecutorConfig from(JsonObject raw) {
@@ -69,6 +84,21 @@ public record ExecutorConfig(
         r.positiveInteger("execution.knowledge_injection_max_chars", 3000),
         (int) r.nonNegative("execution.knowledge_min_output_length", 200),
         r.positive("execution.external_claim_timeout_seconds", 3600),
-        r.positive("execution.tool_timeout_sec", 120));
+        r.positive("execution.tool_timeout_sec", 120),
+        escalation(r));
+  }
+
+  private static List<Tier> escalation(ConfigReader r) {
+    List<String> names = r.value("routing.escalation") == null ? DEFAULT_ESCALATION : r.strings("routing.escalation");
+    List<Tier> out = new java.util.ArrayList<>();
+    for (String name : names) {
+      Tier tier = Dispatcher.tierOrNull(name);
+      if (tier == null || out.contains(tier)) {
+        throw new dev.orch.kernel.config.ConfigException("routing.escalation must list distinct tiers of ollama, haiku,"
+            + " sonnet, opus, got '" + name + "'");
+      }
+      out.add(tier);
+    }
+    return List.copyOf(out);
   }
 }

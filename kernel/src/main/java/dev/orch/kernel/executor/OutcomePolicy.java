@@ -43,8 +43,11 @@ final class OutcomePolicy {
   /** The task stays completed; the verdict is recorded. */
   record Accept(String status, String notes) implements AfterVerdict {}
 
-  /** Back to the queue, with the verdict's notes as feedback in its context. */
-  record RetryWithFeedback(String status, String notes, JsonArray context) implements AfterVerdict {}
+  /**
+   * Back to the queue, with the verdict's notes as feedback in its context, on {@code tier}: one up
+   * the escalation ladder ({@code routing.escalation}) from the tier that found gaps, or the same.
+   */
+  record RetryWithFeedback(String status, String notes, JsonArray context, String tier) implements AfterVerdict {}
 
   /** A person must look. */
   record Review(String status, String notes) implements AfterVerdict {}
@@ -97,7 +100,8 @@ final class OutcomePolicy {
   AfterVerdict afterVerdict(Claimed task, Reviewer.Verdict verdict) {
     return switch (verdict.status()) {
       case "gaps_found" -> task.retryCount() < task.maxRetries()
-          ? new RetryWithFeedback(verdict.status(), verdict.notes(), withFeedback(task.context(), verdict.notes()))
+          ? new RetryWithFeedback(verdict.status(), verdict.notes(), withFeedback(task.context(), verdict.notes()),
+              config.nextTier(task.tier()))
           : new Accept(verdict.status(), verdict.notes());
       case "human_needed" -> new Review(verdict.status(), verdict.notes());
       default -> new Accept(verdict.status(), verdict.notes());

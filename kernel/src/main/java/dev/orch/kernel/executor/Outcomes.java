@@ -120,14 +120,22 @@ final class Outcomes {
   private Future<?> judged(Claimed task, TaskRun.Result result, Reviewer.Verdict verdict) {
     double now = now();
     OutcomePolicy.AfterVerdict next = policy.afterVerdict(task, verdict);
+    // Every judged attempt is kept with its tier and cost (analytics: which tier was enough).
+    store.recordAttempt(task, result, verdict.status(), now)
+        .onFailure(err -> LOG.warn("attempt not recorded [task: {}, reason: {}]", task.id(), err.toString()));
     if (next instanceof OutcomePolicy.RetryWithFeedback retry) {
-      return store.verificationRetry(task.id(), retry.context(), retry.status(), retry.notes(), now).onSuccess(moved -> {
-        if (moved) {
-          progress.emit(task.projectId(), task.id(), EventTypes.TASK_VERIFICATION_RETRY,
-              task.title() + ": gaps found, retrying with feedback",
-              new JsonObject().put("verification_notes", retry.notes()));
-        }
-      });
+      return store.verificationRetry(task.id(), retry.context(), retry.status(), retry.notes(), retry.tier(), now)
+          .onSuccess(moved -> {
+            if (moved) {
+              JsonObject extra = new JsonObject().put("verification_notes", retry.notes());
+              if (!retry.tier().equals(task.tier())) {
+                extra.put("from_tier", task.tier()).put("model_tier", retry.tier());
+              }
+              progress.emit(task.projectId(), task.id(), EventTypes.TASK_VERIFICATION_RETRY,
+                  task.title() + (retry.tier().equals(task.tier()) ? ": gaps found, retrying with feedback"
+                      : ": gaps found, retrying on " + retry.tier() + " with feedback"), extra);
+            }
+          });
     }
     if (next instanceof OutcomePolicy.Review review) {
       return store.needsReview(task.id(), review.status(), review.notes(), now).onSuccess(moved -> {

@@ -34,9 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskRun implements Attempt {
   private static final Logger LOG = LoggerFactory.getLogger(TaskRun.class);
-  static final String DEFAULT_SYSTEM = "You are a focused task executor.";
-  static final String META = "<meta_instructions>\nWhen you discover constraints, gotchas, API quirks or architecture"
-      + " decisions that later tasks should know, state them plainly in your answer.\n</meta_instructions>";
+  static final String DEFAULT_SYSTEM = PromptLayout.DEFAULT_SYSTEM;
+  static final String META = PromptLayout.META;
   /** Tools whose {@code project_id} argument is forced to the task's project (API.md §11.5). */
   static final Set<String> FILE_TOOLS = Set.of("read_file", "write_file", "list_files", "edit_file");
   /** Beyond the tool timeout, so that the host's own timeout answer arrives first. */
@@ -120,13 +119,13 @@ final class TaskRun implements Attempt {
   /** Runs the attempt; fails with {@link Failed} or {@link BudgetExhausted}. */
   @Override
   public Future<Result> run(List<String> knowledge) {
-    String system = systemPrompt(knowledge);
+    PromptLayout layout = layout(knowledge);
     Future<List<ToolSpec>> tools = local || task.tools().isEmpty() ? Future.succeededFuture(List.of()) : tools();
     return tools.compose(specs -> {
       List<ChatMessage> messages = new ArrayList<>();
-      messages.add(ChatMessage.user(task.description() == null || task.description().isBlank()
-          ? task.title() : task.description()));
-      ChatRequest base = ChatRequest.of(model, task.maxTokens(), messages).withSystem(system).withTools(specs);
+      messages.add(ChatMessage.user(userText(task)));
+      ChatRequest base = ChatRequest.of(model, task.maxTokens(), messages).withSystem(layout.shared())
+          .withTaskContext(layout.own()).withTools(specs);
       return round(base, messages, 0, new Accumulator());
     }).onComplete(ar -> {
       if (held != null) {
@@ -276,44 +275,28 @@ final class TaskRun implements Attempt {
             }
           }
           offered = Map.copyOf(local);
+          // By name: the tools open the cached prefix, which must not depend on the registry's order.
+          out.sort(java.util.Comparator.comparing(ToolSpec::name));
           return out;
         })
         .otherwise(err -> List.of());
   }
 
-  /** System prompt of API.md §11.5: base, meta instructions, context entries, project knowledge. */
+  /** The first user turn: the task's description, or its title without one. */
+  static String userText(Claimed task) {
+    return task.description() == null || task.description().isBlank() ? task.title() : task.description();
+  }
+
+  /** The whole system prompt as one text (for a CLI agent), shared part first. */
   String systemPrompt(List<String> knowledge) {
-    StringBuilder out = new StringBuilder(task.systemPrompt() == null || task.systemPrompt().isBlank()
-        ? DEFAULT_SYSTEM : task.systemPrompt());
-    if (!local) {
-      out.append('\n').append(META);
-    }
-    for (Object o : task.context()) {
-      if (o instanceof JsonObject entry) {
-        String type = entry.getString("type", "context");
-        String content = entry.getValue("content") == null ? "" : String.valueOf(entry.getValue("content"));
-        if (type.equals("dependency_output")) {
-          out.append("\n<dependency_output source=\"").append(entry.getString("source_task_title", ""))
-              .append("\">\n").append(content).append("\n</dependency_output>");
-        } else {
-          out.append("\n<").append(type).append(">\n").append(content).append("\n</").append(type).append('>');
-        }
-      }
-    }
-    if (!local && !knowledge.isEmpty()) {
-      StringBuilder k = new StringBuilder();
-      for (String finding : knowledge) {
-        if (k.length() + finding.length() + 1 > config.knowledgeInjectionMaxChars()) {
-          break;
-        }
-        k.append(finding).append('\n');
-      }
-      if (k.length() > 0) {
-        out.append("\n<project_knowledge>\nFindings from earlier tasks of this project:\n").append(k)
-            .append("</project_knowledge>");
-      }
-    }
-    return out.toString();
+    PromptLayout layout = layout(knowledge);
+    return layout.shared() + "\n" + layout.own();
+  }
+
+  /** The prompt of API.md §11.5 in cache order: what the project's tasks share, then the task's own. */
+  PromptLayout layout(List<String> knowledge) {
+    return PromptLayout.of(task.systemPrompt(), task.title(), task.description(), task.context(), knowledge,
+        config.knowledgeInjectionMaxChars(), local, userText(task));
   }
 
 }

@@ -579,9 +579,10 @@ final class TaskStore {
     });
   }
 
-  Future<Boolean> verificationRetry(String taskId, JsonArray context, String status, String notes, double now) {
+  Future<Boolean> verificationRetry(String taskId, JsonArray context, String status, String notes, String tier,
+      double now) {
     return unit(sql -> {
-      if (sql.update(Lifecycle.VERIFICATION_RETRY.sql(), status, notes, now, taskId) != 1) {
+      if (sql.update(Lifecycle.VERIFICATION_RETRY.sql(), status, notes, tier, now, taskId) != 1) {
         return false;
       }
       sql.update(TaskContexts.SET, taskId, context.encode());
@@ -597,5 +598,19 @@ final class TaskStore {
   /** The task's project, title and output, for forwarding an external agent's result; null when gone. */
   Future<Sql.Rec> outputOf(String taskId) {
     return visible(sql -> sql.first("SELECT project_id, title, output_text FROM tasks WHERE id = ?", taskId));
+  }
+
+  /**
+   * Records one attempt of a task that verification judged: its number (the task's retry count when
+   * it ran), tier, model, tokens, cost and verdict. Recording it twice keeps the first.
+   */
+  Future<Void> recordAttempt(Claimed task, TaskRun.Result result, String verdict, double now) {
+    return unit(sql -> {
+      sql.update("INSERT INTO task_attempts (task_id, attempt, model_tier, model, prompt_tokens, completion_tokens,"
+          + " cost_usd, verdict, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id, attempt) DO NOTHING",
+          task.id(), task.retryCount(), task.tier(), result.model(), result.promptTokens(), result.completionTokens(),
+          result.costUsd(), verdict, now);
+      return null;
+    });
   }
 }

@@ -118,9 +118,12 @@ final class Workers {
       return Attempt.failing(new IllegalArgumentException("Unknown model tier '" + task.tier() + "'"));
     }
     String model = router.model(tier);
-    TaskRun modelRun = new TaskRun(vertx.eventBus(), metered, progress, config, task, model, tier == Tier.OLLAMA,
-        reservationId);
     String agentName = project.settings().cliAgent();
+    // An economy project's Claude tasks run their rounds through the Message Batches API (docs/cost.md).
+    MeteredModel caller = agentName == null && project.settings().economy() && tier != Tier.OLLAMA
+        && metered.batchable(model) ? metered.batched().orElse(metered) : metered;
+    TaskRun modelRun = new TaskRun(vertx.eventBus(), caller, progress, config, task, model, tier == Tier.OLLAMA,
+        reservationId);
     if (agentName == null) {
       return modelRun;
     }

@@ -18,6 +18,8 @@ final class AnalyticsRoutes {
         .handler(ctx -> Replies.json(ctx, 200, analytics.taskOutcomes()));
     router.get("/api/admin/analytics/efficiency").handler(authn::user).handler(authn::admin)
         .handler(ctx -> Replies.json(ctx, 200, analytics.efficiency()));
+    router.get("/api/admin/analytics/escalation").handler(authn::user).handler(authn::admin)
+        .handler(ctx -> Replies.json(ctx, 200, analytics.escalation()));
     router.get("/api/admin/analytics/usage-overview").handler(authn::user).handler(authn::admin)
         .handler(ctx -> Replies.json(ctx, 200, analytics.usageOverview(UsageRoutes.days(ctx))));
   }

@@ -27,6 +27,8 @@ final class TaskRoutes {
     router.get("/api/tasks/project/:project_id").handler(authn::user).handler(this::list);
     router.get("/api/tasks/:task_id").handler(authn::user)
         .handler(ctx -> Replies.json(ctx, 200, tasks.get(Authn.principal(ctx), ctx.pathParam("task_id"))));
+    router.get("/api/tasks/:task_id/attempts").handler(authn::user)
+        .handler(ctx -> Replies.json(ctx, 200, tasks.attempts(Authn.principal(ctx), ctx.pathParam("task_id"))));
     router.patch("/api/tasks/:task_id").handler(authn::user).handler(this::patch);
     router.post("/api/tasks/:task_id/retry").handler(authn::user)
         .handler(ctx -> Replies.json(ctx, 200, tasks.retry(Authn.principal(ctx), ctx.pathParam("task_id"))));

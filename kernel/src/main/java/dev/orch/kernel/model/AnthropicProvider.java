@@ -18,11 +18,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The Anthropic Messages API ({@code POST {base}/v1/messages}, non-streaming).
  *
- * <p>Prompt caching: the stable prefix is marked with {@code cache_control: {"type": "ephemeral"}}
- * at up to three breakpoints: the last tool definition (tools come first in the prompt), the system
- * prompt block, and the shared-context block. The API caches the prefix up to each breakpoint;
- * prefixes shorter than the model's minimum are simply not cached. Usage reports the cache writes
- * and reads, which {@link Pricing} prices at their own rates.
+ * <p>Prompt caching (docs/cost.md): the prompt is tools, then the system blocks ({@code system},
+ * {@code sharedContext}, {@code taskContext}), then the turns. The stable prefix is marked with
+ * {@code cache_control: {"type": "ephemeral"}} (with {@code "ttl": "1h"} when
+ * {@code anthropic.cache_ttl} says so) at up to four breakpoints: the last tool definition, the
+ * system block, the shared-context block, and, from the second round of a tool loop on, the last
+ * block of the last turn. A breakpoint is set only where the prefix up to it reaches the model's
+ * minimum cacheable length ({@link Pricing#minCacheTokens}, a token counted as 4 characters of the
+ * block's JSON): below it Anthropic would cache nothing, so a mark there would only mislead. The
+ * task's own context is never marked. Usage reports the cache writes (1-hour ones apart) and reads,
+ * which {@link Pricing} prices at their own rates.
  *
  * <p>Errors ({@code {"type": "error", "error": {"type", "message"}}}): 408, 429, 5xx and 529
  * ({@code overloaded_error}) are retried; 401/403, a used-up credit balance or spend limit (400
@@ -36,13 +41,23 @@ public final class AnthropicProvider implements ModelProvider {
   private static final Pattern SPEND_LIMIT = Pattern.compile(
       "credit balance|spend(ing)? limit|usage limit|billing", Pattern.CASE_INSENSITIVE);
 
+  /** Characters of a block's JSON per token, for placing breakpoints; the local test server counts alike. */
+  public static final int CHARS_PER_TOKEN = 4;
+
   private final WebClient client;
   private final ModelsConfig.Anthropic settings;
+  private final Pricing pricing;
   private final RetryPolicy retry;
 
   public AnthropicProvider(WebClient client, ModelsConfig.Anthropic settings, RetryPolicy retry) {
+    this(client, settings, new Pricing(java.util.Map.of()), retry);
+  }
+
+  /** @param pricing the models' minimum cacheable lengths */
+  public AnthropicProvider(WebClient client, ModelsConfig.Anthropic settings, Pricing pricing, RetryPolicy retry) {
     this.client = client;
     this.settings = settings;
+    this.pricing = pricing;
     this.retry = retry;
   }
 
@@ -56,7 +71,7 @@ public final class AnthropicProvider implements ModelProvider {
     if (!settings.hasKey()) {
       return Future.failedFuture(ModelException.notConfigured(ANTHROPIC, "no Anthropic API key is configured"));
     }
-    JsonObject body = body(request);
+    JsonObject body = body(request, settings.cacheTtl(), pricing.minCacheTokens(request.model()));
     long start = System.nanoTime();
     return retry.run(ANTHROPIC, request.model(), () -> post(body))
         .map(json -> HttpCalls.parsed(ANTHROPIC, () -> parse(request, json)))
@@ -107,20 +122,26 @@ public final class AnthropicProvider implements ModelProvider {
     return HttpCalls.failure(ANTHROPIC, response, kind, error);
   }
 
-  /** The Messages API request body. */
+  /** The Messages API request body, with 5-minute cache marks where a prefix reaches 1,024 tokens. */
   static JsonObject body(ChatRequest request) {
+    return body(request, "5m", 1024);
+  }
+
+  /**
+   * The Messages API request body.
+   *
+   * @param cacheTtl {@code 5m} or {@code 1h}
+   * @param minCacheTokens the shortest prefix the model caches
+   */
+  public static JsonObject body(ChatRequest request, String cacheTtl, long minCacheTokens) {
     JsonObject body = new JsonObject()
         .put("model", request.model())
         .put("max_tokens", request.maxTokens());
-    JsonArray system = new JsonArray();
-    for (String text : List.of(request.system(), request.sharedContext())) {
-      if (!text.isBlank()) {
-        system.add(new JsonObject().put("type", "text").put("text", text).put("cache_control", ephemeral()));
-      }
+    JsonObject mark = new JsonObject().put("type", "ephemeral");
+    if ("1h".equals(cacheTtl)) {
+      mark.put("ttl", "1h");
     }
-    if (!system.isEmpty()) {
-      body.put("system", system);
-    }
+    long prefix = 0;
     if (!request.tools().isEmpty()) {
       JsonArray tools = new JsonArray();
       for (ToolSpec tool : request.tools()) {
@@ -128,18 +149,59 @@ public final class AnthropicProvider implements ModelProvider {
         if (!tool.description().isBlank()) {
           definition.put("description", tool.description());
         }
-        tools.add(definition.put("input_schema", tool.parameters()));
+        definition.put("input_schema", tool.parameters());
+        prefix += tokens(definition);
+        tools.add(definition);
       }
-      tools.getJsonObject(tools.size() - 1).put("cache_control", ephemeral());
+      if (prefix >= minCacheTokens) {
+        tools.getJsonObject(tools.size() - 1).put("cache_control", mark.copy());
+      }
       body.put("tools", tools);
+    }
+    JsonArray system = new JsonArray();
+    for (String text : List.of(request.system(), request.sharedContext())) {
+      if (!text.isBlank()) {
+        JsonObject block = new JsonObject().put("type", "text").put("text", text);
+        prefix += tokens(block);
+        system.add(prefix >= minCacheTokens ? block.put("cache_control", mark.copy()) : block);
+      }
+    }
+    if (!request.taskContext().isBlank()) {
+      JsonObject block = new JsonObject().put("type", "text").put("text", request.taskContext());
+      prefix += tokens(block);
+      system.add(block);
+    }
+    if (!system.isEmpty()) {
+      body.put("system", system);
     }
     JsonArray messages = new JsonArray();
     request.messages().forEach(m -> messages.add(message(m)));
+    // From the second round of a tool loop, the conversation so far is the next round's prefix.
+    if (messages.size() >= 3) {
+      for (Object m : messages) {
+        Object content = ((JsonObject) m).getValue("content");
+        prefix += content instanceof JsonArray blocks
+            ? blocks.stream().mapToLong(b -> tokens((JsonObject) b)).sum() : tokens(String.valueOf(content));
+      }
+      JsonObject last = messages.getJsonObject(messages.size() - 1);
+      if (prefix >= minCacheTokens && last.getValue("content") instanceof JsonArray blocks && !blocks.isEmpty()) {
+        blocks.getJsonObject(blocks.size() - 1).put("cache_control", mark.copy());
+      }
+    }
     body.put("messages", messages);
     if (request.temperature() != null) {
       body.put("temperature", request.temperature());
     }
     return body;
+  }
+
+  /** About how many tokens a block is: its JSON's characters / {@link #CHARS_PER_TOKEN}. */
+  public static long tokens(JsonObject block) {
+    return tokens(block.encode());
+  }
+
+  static long tokens(String text) {
+    return Math.max(1, text.length() / CHARS_PER_TOKEN);
   }
 
   private static JsonObject message(ChatMessage message) {
@@ -188,7 +250,10 @@ public final class AnthropicProvider implements ModelProvider {
     return new ChatResponse(ANTHROPIC, json.getString("model", request.model()), String.join("\n", texts), calls,
         stopReason(json.getString("stop_reason")),
         new Usage(HttpCalls.count(usage, "input_tokens"), HttpCalls.count(usage, "output_tokens"),
-            HttpCalls.count(usage, "cache_creation_input_tokens"), HttpCalls.count(usage, "cache_read_input_tokens")));
+            HttpCalls.count(usage, "cache_creation_input_tokens"), HttpCalls.count(usage, "cache_read_input_tokens"),
+            Math.min(HttpCalls.count(usage, "cache_creation_input_tokens"),
+                HttpCalls.count(usage.getValue("cache_creation") instanceof JsonObject c ? c : null,
+                    "ephemeral_1h_input_tokens"))));
   }
 
   private static ChatResponse.StopReason stopReason(String reason) {
@@ -203,7 +268,4 @@ public final class AnthropicProvider implements ModelProvider {
     };
   }
 
-  private static JsonObject ephemeral() {
-    return new JsonObject().put("type", "ephemeral");
-  }
 }

@@ -5,13 +5,17 @@ import java.util.List;
 /**
  * One provider-neutral chat call.
  *
- * <p>{@code system} and {@code sharedContext} form the stable prefix of the prompt: the Anthropic
- * provider sends them as two cached system blocks (after the cached tool definitions), the others
- * join them into one system message, which their servers' prefix caches can reuse.
+ * <p>{@code system} and {@code sharedContext} form the stable prefix of the prompt, what many calls
+ * send byte for byte; {@code taskContext} follows it and is this call's own. The Anthropic provider
+ * sends them as three system blocks after the tool definitions, with cache breakpoints after the
+ * tools, after {@code system} and after {@code sharedContext} (where the prefix is long enough to be
+ * cached) but none on {@code taskContext}; the others join the three into one system message, whose
+ * stable start their servers' prefix caches can reuse.
  *
  * @param model the model id, e.g. {@code claude-sonnet-4-6} or {@code qwen2.5-coder:14b}
  * @param system the system prompt; empty for none
  * @param sharedContext context shared by many calls (project knowledge, plan summary); empty for none
+ * @param taskContext this call's own context, after the stable prefix; empty for none
  * @param messages the turns, oldest first; the first one is a user turn
  * @param tools the tools the model may call; empty for none
  * @param maxTokens the output limit, > 0
@@ -21,6 +25,7 @@ public record ChatRequest(
     String model,
     String system,
     String sharedContext,
+    String taskContext,
     List<ChatMessage> messages,
     List<ToolSpec> tools,
     int maxTokens,
@@ -32,6 +37,7 @@ public record ChatRequest(
     }
     system = system == null ? "" : system;
     sharedContext = sharedContext == null ? "" : sharedContext;
+    taskContext = taskContext == null ? "" : taskContext;
     messages = messages == null ? List.of() : List.copyOf(messages);
     if (messages.isEmpty() || messages.get(0).role() != ChatMessage.Role.USER) {
       throw new IllegalArgumentException("messages must start with a user turn");
@@ -51,34 +57,41 @@ public record ChatRequest(
   }
 
   public static ChatRequest of(String model, int maxTokens, List<ChatMessage> messages) {
-    return new ChatRequest(model, "", "", messages, List.of(), maxTokens, null);
+    return new ChatRequest(model, "", "", "", messages, List.of(), maxTokens, null);
   }
 
   public ChatRequest withSystem(String system) {
-    return new ChatRequest(model, system, sharedContext, messages, tools, maxTokens, temperature);
+    return new ChatRequest(model, system, sharedContext, taskContext, messages, tools, maxTokens, temperature);
   }
 
   public ChatRequest withSharedContext(String sharedContext) {
-    return new ChatRequest(model, system, sharedContext, messages, tools, maxTokens, temperature);
+    return new ChatRequest(model, system, sharedContext, taskContext, messages, tools, maxTokens, temperature);
+  }
+
+  public ChatRequest withTaskContext(String taskContext) {
+    return new ChatRequest(model, system, sharedContext, taskContext, messages, tools, maxTokens, temperature);
   }
 
   public ChatRequest withTools(List<ToolSpec> tools) {
-    return new ChatRequest(model, system, sharedContext, messages, tools, maxTokens, temperature);
+    return new ChatRequest(model, system, sharedContext, taskContext, messages, tools, maxTokens, temperature);
   }
 
   public ChatRequest withMessages(List<ChatMessage> messages) {
-    return new ChatRequest(model, system, sharedContext, messages, tools, maxTokens, temperature);
+    return new ChatRequest(model, system, sharedContext, taskContext, messages, tools, maxTokens, temperature);
   }
 
   public ChatRequest withTemperature(Double temperature) {
-    return new ChatRequest(model, system, sharedContext, messages, tools, maxTokens, temperature);
+    return new ChatRequest(model, system, sharedContext, taskContext, messages, tools, maxTokens, temperature);
   }
 
-  /** {@link #system} and {@link #sharedContext} as one text, for providers with a single system message. */
+  /** The system texts as one, stable part first, for providers with a single system message. */
   String joinedSystem() {
-    if (sharedContext.isBlank()) {
-      return system;
+    StringBuilder out = new StringBuilder();
+    for (String part : List.of(system, sharedContext, taskContext)) {
+      if (!part.isBlank()) {
+        out.append(out.isEmpty() ? "" : "\n\n").append(part);
+      }
     }
-    return system.isBlank() ? sharedContext : system + "\n\n" + sharedContext;
+    return out.toString();
   }
 }

@@ -20,11 +20,28 @@ public final class ModelProviders {
   private final ModelsConfig config;
   private final Map<String, ModelProvider> providers;
   private final WebClient client;
+  private final AnthropicBatches batches;
 
   ModelProviders(ModelsConfig config, Map<String, ModelProvider> providers, WebClient client) {
+    this(config, providers, client, null);
+  }
+
+  ModelProviders(ModelsConfig config, Map<String, ModelProvider> providers, WebClient client,
+      AnthropicBatches batches) {
     this.config = config;
     this.providers = Map.copyOf(providers);
     this.client = client;
+    this.batches = batches;
+  }
+
+  /** Anthropic's Message Batches API, for economy projects; empty when not built with a Vert.x instance. */
+  public Optional<AnthropicBatches> batches() {
+    return Optional.ofNullable(batches);
+  }
+
+  /** True when {@code model} is served by Anthropic, so that a batch can carry its calls. */
+  public boolean batchable(String model) {
+    return batches != null && config.providerOf(model).filter(ModelProvider.ANTHROPIC::equals).isPresent();
   }
 
   /**
@@ -47,7 +64,7 @@ public final class ModelProviders {
         .setFollowRedirects(false)
         .setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_HOST));
     Map<String, ModelProvider> providers = new LinkedHashMap<>();
-    providers.put(ModelProvider.ANTHROPIC, new AnthropicProvider(client, config.anthropic(), retry));
+    providers.put(ModelProvider.ANTHROPIC, new AnthropicProvider(client, config.anthropic(), config.pricing(), retry));
     if (!config.ollama().host().isBlank()) {
       providers.put(ModelProvider.OLLAMA, new OllamaProvider(client, config.ollama(), retry));
     }
@@ -56,7 +73,8 @@ public final class ModelProviders {
     }
     LOG.info("model providers configured [providers: {}, anthropicKey: {}, routes: {}]", providers.keySet(),
         config.anthropic().hasKey() ? "set" : "unset", config.tierModels());
-    return new ModelProviders(config, providers, client);
+    return new ModelProviders(config, providers, client,
+        new AnthropicBatches(vertx, client, config.anthropic(), config.pricing()));
   }
 
   /** A provider by name ({@link ModelProvider#ANTHROPIC}, ...); empty when not configured. */

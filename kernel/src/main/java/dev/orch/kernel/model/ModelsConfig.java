@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code anthropic.base_url}, {@code anthropic.api_key} ({@code ANTHROPIC_API_KEY}),
- *       {@code anthropic.timeout} (s), {@code anthropic.models.{haiku,sonnet,opus}};
+ *       {@code anthropic.timeout} (s), {@code anthropic.cache_ttl} ({@code 5m} or {@code 1h}),
+ *       {@code anthropic.models.{haiku,sonnet,opus}};
  *   <li>{@code ollama.hosts.local} (else {@code ollama.hosts.env}), {@code ollama.default_model}
  *       (the {@code ollama} tier), {@code ollama.generate_timeout} (s);
  *   <li>{@code openai.base_url} (with or without the trailing {@code /v1}), {@code openai.api_key},
@@ -54,11 +55,29 @@ public record ModelsConfig(
    * The Anthropic Messages API.
    *
    * @param apiKey empty when not configured: calls then fail and health reports down
+   * @param cacheTtl the lifetime of the prompt-cache entries the calls write: {@code 5m} or {@code 1h}
+   * @param batch how economy projects' calls are batched (Message Batches API)
    */
-  public record Anthropic(String baseUrl, String apiKey, Duration timeout) {
+  public record Anthropic(String baseUrl, String apiKey, Duration timeout, String cacheTtl, Batch batch) {
+    /** The lifetimes Anthropic's {@code cache_control.ttl} accepts. */
+    public static final Set<String> CACHE_TTLS = Set.of("5m", "1h");
+
     public Anthropic {
       baseUrl = withoutTrailingSlash(baseUrl);
       apiKey = apiKey == null ? "" : apiKey;
+      cacheTtl = cacheTtl == null ? "5m" : cacheTtl;
+      batch = batch == null ? Batch.DEFAULT : batch;
+      if (!CACHE_TTLS.contains(cacheTtl)) {
+        throw new ConfigException("anthropic.cache_ttl must be \"5m\" or \"1h\", got '" + cacheTtl + "'");
+      }
+    }
+
+    public Anthropic(String baseUrl, String apiKey, Duration timeout) {
+      this(baseUrl, apiKey, timeout, "5m", Batch.DEFAULT);
+    }
+
+    public Anthropic(String baseUrl, String apiKey, Duration timeout, String cacheTtl) {
+      this(baseUrl, apiKey, timeout, cacheTtl, Batch.DEFAULT);
     }
 
     public boolean hasKey() {
@@ -68,8 +87,22 @@ public record ModelsConfig(
     /** Never prints the key. */
     @Override
     public String toString() {
-      return "Anthropic[baseUrl=" + baseUrl + ", key=" + (hasKey() ? "set" : "unset") + ", timeout=" + timeout + "]";
+      return "Anthropic[baseUrl=" + baseUrl + ", key=" + (hasKey() ? "set" : "unset") + ", timeout=" + timeout
+          + ", cacheTtl=" + cacheTtl + "]";
     }
+  }
+
+  /**
+   * The Message Batches API's use for economy projects.
+   *
+   * @param window how long calls are gathered before one batch is sent ({@code anthropic.batch_window_ms})
+   * @param pollMin the first wait before a batch's status is asked ({@code anthropic.batch_poll_min_sec});
+   *     each later wait doubles
+   * @param pollMax the longest wait between two polls ({@code anthropic.batch_poll_max_sec})
+   */
+  public record Batch(Duration window, Duration pollMin, Duration pollMax) {
+    public static final Batch DEFAULT = new Batch(Duration.ofMillis(2000), Duration.ofSeconds(10),
+        Duration.ofSeconds(300));
   }
 
   /**
@@ -128,7 +161,11 @@ public record ModelsConfig(
     Anthropic anthropic = new Anthropic(
         url("anthropic.base_url", string(anthropicJson, "anthropic.base_url", "base_url", DEFAULT_ANTHROPIC_BASE_URL)),
         string(anthropicJson, "anthropic.api_key", "api_key", ""),
-        seconds(anthropicJson, "anthropic.timeout", "timeout", 120));
+        seconds(anthropicJson, "anthropic.timeout", "timeout", 120),
+        string(anthropicJson, "anthropic.cache_ttl", "cache_ttl", "5m"),
+        new Batch(Duration.ofMillis(Math.round(number(anthropicJson, "anthropic.batch_window_ms", "batch_window_ms",
+            2000))), seconds(anthropicJson, "anthropic.batch_poll_min_sec", "batch_poll_min_sec", 10),
+            seconds(anthropicJson, "anthropic.batch_poll_max_sec", "batch_poll_max_sec", 300)));
 
     JsonObject hosts = object(ollamaJson, "hosts");
     String hostKey = "ollama.hosts.local";

@@ -30,9 +30,21 @@ public final class Pricing {
    * The most tokens one call of a model takes in and gives out. A reported usage above them cannot be
    * real (an external agent's result, say) and is refused.
    */
-  public record TokenLimits(long maxInput, long maxOutput) {
+  public record TokenLimits(long maxInput, long maxOutput, long minCache) {
     /** For a model whose entry names none: the largest any current model accepts. */
-    public static final TokenLimits DEFAULT = new TokenLimits(1_000_000, 128_000);
+    public static final TokenLimits DEFAULT = new TokenLimits(1_000_000, 128_000, 1024);
+
+    public TokenLimits(long maxInput, long maxOutput) {
+      this(maxInput, maxOutput, 1024);
+    }
+  }
+
+  /**
+   * The shortest prompt prefix {@code model} caches, in tokens, when its entry names none: Anthropic's
+   * 2,048 for Haiku, 1,024 for the others. A shorter prefix is not cached (and not charged as a write).
+   */
+  static long defaultMinCache(String model) {
+    return model.contains("haiku") ? 2048 : 1024;
   }
 
   public Pricing(Map<String, ModelPrice> prices) {
@@ -46,7 +58,7 @@ public final class Pricing {
 
   /**
    * Reads {@code {model: {input_per_mtok, output_per_mtok, cache_write_per_mtok?, cache_read_per_mtok?,
-   * max_input_tokens?, max_output_tokens?}}}.
+   * max_input_tokens?, max_output_tokens?, min_cache_tokens?}}}.
    *
    * @throws ConfigException naming the key of a missing or negative price
    */
@@ -67,7 +79,8 @@ public final class Pricing {
           ? price(entry, key, "cache_read_per_mtok") : defaults.cacheReadPerMtok();
       prices.put(model, new ModelPrice(input, output, write, read));
       limits.put(model, new TokenLimits(tokens(entry, key, "max_input_tokens", TokenLimits.DEFAULT.maxInput()),
-          tokens(entry, key, "max_output_tokens", TokenLimits.DEFAULT.maxOutput())));
+          tokens(entry, key, "max_output_tokens", TokenLimits.DEFAULT.maxOutput()),
+          tokens(entry, key, "min_cache_tokens", defaultMinCache(model))));
     }
     return new Pricing(prices, limits);
   }
@@ -98,6 +111,12 @@ public final class Pricing {
     return limits.getOrDefault(model, TokenLimits.DEFAULT);
   }
 
+  /** The shortest prompt prefix, in tokens, that {@code model} caches. */
+  public long minCacheTokens(String model) {
+    TokenLimits known = limits.get(model);
+    return known == null ? defaultMinCache(model) : known.minCache();
+  }
+
   private static BigDecimal price(JsonObject entry, String key, String field) {
     Object value = entry.getValue(field);
     if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < 0) {
@@ -126,7 +145,8 @@ public final class Pricing {
     }
     BigDecimal micro = BigDecimal.valueOf(usage.input()).multiply(p.inputPerMtok())
         .add(BigDecimal.valueOf(usage.output()).multiply(p.outputPerMtok()))
-        .add(BigDecimal.valueOf(usage.cacheCreation()).multiply(p.cacheWritePerMtok()))
+        .add(BigDecimal.valueOf(usage.cacheCreation() - usage.cacheCreation1h()).multiply(p.cacheWritePerMtok()))
+        .add(BigDecimal.valueOf(usage.cacheCreation1h()).multiply(p.cacheWrite1hPerMtok()))
         .add(BigDecimal.valueOf(usage.cacheRead()).multiply(p.cacheReadPerMtok()));
     // divide by 10^6 exactly (a power of ten never needs rounding), then round once.
     return micro.movePointLeft(6).setScale(SCALE, RoundingMode.HALF_EVEN);
@@ -135,5 +155,14 @@ public final class Pricing {
   /** The cost of a call with the given uncached input and output tokens, e.g. a reservation estimate. */
   public BigDecimal estimate(String model, long inputTokens, long outputTokens) {
     return cost(model, new Usage(inputTokens, outputTokens, 0, 0));
+  }
+
+  /**
+   * The cost of a call whose first {@code cachedTokens} input tokens are expected from the prompt cache
+   * and the rest ({@code inputTokens - cachedTokens}) sent uncached.
+   */
+  public BigDecimal estimate(String model, long inputTokens, long cachedTokens, long outputTokens) {
+    long cached = Math.max(0, Math.min(cachedTokens, inputTokens));
+    return cost(model, new Usage(inputTokens - cached, outputTokens, 0, cached));
   }
 }

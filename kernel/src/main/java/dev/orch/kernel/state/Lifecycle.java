@@ -189,10 +189,13 @@ public final class Lifecycle {
       + ", claimed_by = NULL, claimed_at = NULL, retry_count = retry_count + 1, error = ?, updated_at = ? WHERE id = ?"
       + " AND status = " + q(TaskStatus.RUNNING) + " AND claimed_by IS NOT NULL AND claimed_at < ?",
       t(TaskStatus.RUNNING), t(TaskStatus.PENDING));
-  /** Verification found gaps: back to pending with the verdict: (verdict, notes, now, task). */
+  /**
+   * Verification found gaps: back to pending with the verdict, on the tier its next attempt runs on
+   * (one up the escalation ladder, or its own): (verdict, notes, tier, now, task).
+   */
   public static final TaskMove VERIFICATION_RETRY = new TaskMove("UPDATE tasks SET status = " + q(TaskStatus.PENDING)
       + ", retry_count = retry_count + 1, completed_at = NULL, verification_status = ?, verification_notes = ?,"
-      + " updated_at = ? WHERE id = ? AND status = " + q(TaskStatus.COMPLETED),
+      + " model_tier = ?, updated_at = ? WHERE id = ? AND status = " + q(TaskStatus.COMPLETED),
       t(TaskStatus.COMPLETED), t(TaskStatus.PENDING));
   /** Verification asks for a person: (verdict, notes, now, task). */
   public static final TaskMove VERIFICATION_REVIEW = new TaskMove("UPDATE tasks SET status = "

@@ -76,6 +76,20 @@ final class TaskRepository {
     });
   }
 
+  /** A task's judged attempts, oldest first (V010, issue 15): number, tier, model, tokens, cost, verdict. */
+  Future<JsonArray> attempts(SqlClient client, String taskId) {
+    return client.preparedQuery("SELECT attempt, model_tier, model, prompt_tokens, completion_tokens, cost_usd, verdict,"
+        + " created_at FROM task_attempts WHERE task_id = ? ORDER BY attempt").execute(Tuple.of(taskId)).map(rows -> {
+          JsonArray out = new JsonArray();
+          rows.forEach(r -> out.add(new JsonObject().put("attempt", r.getInteger("attempt"))
+              .put("model_tier", r.getString("model_tier")).put("model", r.getString("model"))
+              .put("prompt_tokens", r.getLong("prompt_tokens")).put("completion_tokens", r.getLong("completion_tokens"))
+              .put("cost_usd", r.getDouble("cost_usd")).put("verdict", r.getString("verdict"))
+              .put("created_at", r.getDouble("created_at"))));
+          return out;
+        });
+  }
+
   Future<JsonArray> dependsOn(SqlClient client, String taskId) {
     return client.preparedQuery(DEPS_OF_TASK).execute(Tuple.of(taskId)).map(rows -> {
       JsonArray out = new JsonArray();

@@ -67,6 +67,12 @@ public final class TaskService {
     return access.taskProject(caller, taskId).compose(p -> taskOut(taskId));
   }
 
+  /** {@code {"attempts": [...]}}: the task's attempts that verification judged, with their tier and cost. */
+  public Future<JsonObject> attempts(Principal caller, String taskId) {
+    return access.taskProject(caller, taskId).compose(p -> repo.attempts(db.client(), taskId))
+        .map(list -> new JsonObject().put("task_id", taskId).put("attempts", list));
+  }
+
   /** Edits any task that is neither running nor completed; 400 otherwise, or when nothing is given. */
   public Future<JsonObject> patch(Principal caller, String taskId, TaskFields f) {
     List<String> columns = new ArrayList<>();

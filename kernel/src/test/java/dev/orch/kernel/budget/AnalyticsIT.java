@@ -23,7 +23,7 @@ class AnalyticsIT {
   static final String PB = "pb0000000001";
   static final double DAY = 86400;
   static final String[] PATHS = {"/api/admin/analytics/cost-breakdown", "/api/admin/analytics/task-outcomes",
-      "/api/admin/analytics/efficiency", "/api/admin/analytics/usage-overview"};
+      "/api/admin/analytics/efficiency", "/api/admin/analytics/usage-overview", "/api/admin/analytics/escalation"};
 
   @TempDir Path dir;
   TestKernel k;

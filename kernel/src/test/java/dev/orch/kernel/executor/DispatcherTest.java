@@ -96,4 +96,51 @@ class DispatcherTest {
     assertThat(d.firstCall(ExecutorParts.claimed("t", "mystery", 0, 2), project, List.of()))
         .as("an unknown tier fails at its worker, not here").isNull();
   }
+
+  /** A Sonnet task whose context carries a plan list of {@code lines} lines: a shared prefix of about 60 × lines chars. */
+  static TaskStore.Claimed withPlan(String id, int lines) {
+    String siblings = String.join("\n", java.util.Collections.nCopies(lines, "- A sibling task: does its part well."));
+    var context = new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("type", "project_summary").put("content", "A shop."))
+        .add(new JsonObject().put("type", "sibling_tasks").put("content", siblings))
+        .add(new JsonObject().put("type", "phase").put("content", "Build"));
+    return new TaskStore.Claimed(id, "p1", "Title " + id, "Do " + id + ".", "code", "sonnet", context.encode(),
+        new io.vertx.core.json.JsonArray(), null, 1000, 0, 2, 0, 1, 1_000);
+  }
+
+  @Test
+  @DisplayName("the first task on a project's shared prefix holds a cache write, the next within 5 minutes a cache read")
+  void holdsExpectCacheReads() {
+    long[] now = {1_000_000};
+    var d = new Dispatcher(ExecutorParts.executor(e -> {}), ExecutorParts.router(), pricing, id -> false,
+        () -> now[0]);
+    var project = ExecutorParts.project("p1", Mode.AUTO, 0);
+
+    double first = d.firstCall(withPlan("a", 150), project, List.of()).amountUsd();
+    now[0] += 60_000;
+    double warm = d.firstCall(withPlan("b", 150), project, List.of()).amountUsd();
+    now[0] += Dispatcher.CACHE_LIFETIME_MS + 1;
+    double cold = d.firstCall(withPlan("c", 150), project, List.of()).amountUsd();
+
+    // About 1,600 tokens of shared prefix: a write at $3.75/MTok, a read at $0.30/MTok (Sonnet).
+    assertThat(first - warm).as("a read instead of a write").isBetween(0.004, 0.007);
+    assertThat(cold).as("the cache expired: written again").isEqualTo(first);
+    double shortPlan = d.firstCall(withPlan("d", 3), project, List.of()).amountUsd();
+    double shortAgain = d.firstCall(withPlan("e", 3), project, List.of()).amountUsd();
+    assertThat(shortAgain).as("below the minimum nothing is cached").isEqualTo(shortPlan);
+  }
+
+  @Test
+  @DisplayName("an economy project's Claude task holds half the estimate, for as long as a batch may take")
+  void economyHoldsHalf() {
+    var d = dispatcher(e -> {}, Set.of());
+    var standard = d.firstCall(ExecutorParts.claimed("t", "haiku", 0, 2), ExecutorParts.project("p1", Mode.AUTO, 0),
+        List.of());
+    var economy = d.firstCall(ExecutorParts.claimed("t", "haiku", 0, 2), new TaskStore.ExecutingProject("p1", "p",
+        new dev.orch.kernel.state.ExecutionSettings(Mode.AUTO, null, null, true), 0), List.of());
+
+    assertThat(economy.amountUsd()).isCloseTo(standard.amountUsd() / 2, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(economy.ttlSeconds()).isEqualTo(MeteredModel.BATCH_HOLD_SECONDS);
+    assertThat(standard.ttlSeconds()).isNull();
+  }
 }

@@ -67,15 +67,61 @@ class AnthropicProviderTest {
     return new AnthropicProvider(client, settings, TestModels.retry(vertx, maxRetries));
   }
 
+  /** A project's shared part of about 1,500 tokens: past Sonnet's minimum cacheable length. */
+  static final String PLAN = "<plan_tasks>\n" + "- Task: do one part of the project well.\n".repeat(150)
+      + "</plan_tasks>";
+
   private static ChatRequest taskRequest(String user) {
     return ChatRequest.of(SONNET, 1024, user)
         .withSystem("You are a focused task executor.")
-        .withSharedContext("<project_knowledge>\n[api] the store is SQLite (from: Task 1)\n</project_knowledge>")
+        .withSharedContext(PLAN)
+        .withTaskContext("<current_task>\nTask 7\n</current_task>")
         .withTools(TOOLS);
   }
 
   @Test
-  @DisplayName("the request carries the key, the API version, and cache_control on the stable prefix")
+  @DisplayName("a prompt whose prefix is shorter than the model's minimum cacheable length carries no cache marks")
+  void shortPrefixUnmarked() {
+    provider(0).chat(ChatRequest.of(SONNET, 1024, "Summarise README.md").withSystem("You are a focused task executor.")
+        .withSharedContext("<project_knowledge>\n[api] the store is SQLite (from: Task 1)\n</project_knowledge>")
+        .withTools(TOOLS)).await();
+
+    assertThat(server.last().body().encode()).doesNotContain("cache_control");
+    assertThat(server.last().body().getJsonArray("system")).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("a cached prefix unread for more than 5 minutes expires and is written again; each read renews it")
+  void fiveMinuteLifetime() {
+    AnthropicProvider provider = provider(0);
+    long written = provider.chat(taskRequest("one")).await().usage().cacheCreation();
+    server.advance(4 * 60_000);
+    assertThat(provider.chat(taskRequest("two")).await().usage().cacheRead()).isEqualTo(written);
+    server.advance(4 * 60_000);
+    assertThat(provider.chat(taskRequest("three")).await().usage().cacheRead()).as("renewed by the read")
+        .isEqualTo(written);
+    server.advance(5 * 60_000 + 1);
+    Usage late = provider.chat(taskRequest("four")).await().usage();
+    assertThat(late.cacheRead()).isZero();
+    assertThat(late.cacheCreation()).isEqualTo(written);
+  }
+
+  @Test
+  @DisplayName("with anthropic.cache_ttl 1h the marks ask for the 1-hour cache and its writes are priced at 2x input")
+  void oneHourCache() {
+    var settings = new ModelsConfig.Anthropic(server.baseUrl(), LocalAnthropicServer.KEY, Duration.ofSeconds(5), "1h");
+    Usage usage = provider(settings, 0).chat(taskRequest("Task one")).await().usage();
+
+    assertThat(server.last().body().getJsonArray("system").getJsonObject(1).getJsonObject("cache_control"))
+        .isEqualTo(new JsonObject().put("type", "ephemeral").put("ttl", "1h"));
+    assertThat(usage.cacheCreation1h()).isEqualTo(usage.cacheCreation()).isPositive();
+    BigDecimal expected = new BigDecimal(usage.input() * 3_000_000L + usage.output() * 15_000_000L
+        + usage.cacheCreation() * 6_000_000L).movePointLeft(12).setScale(6, java.math.RoundingMode.HALF_EVEN);
+    assertThat(config.pricing().cost(SONNET, usage)).isEqualByComparingTo(expected);
+  }
+
+  @Test
+  @DisplayName("the request carries the key, the API version, and cache_control after the shared part, not on the task's own")
   void sendsCachedPrefix() {
     provider(0).chat(taskRequest("Summarise README.md")).await();
 
@@ -88,15 +134,13 @@ class AnthropicProviderTest {
     assertThat(body.getString("model")).isEqualTo(SONNET);
     assertThat(body.getInteger("max_tokens")).isEqualTo(1024);
     assertThat(body.getJsonArray("system")).containsExactly(
-        new JsonObject().put("type", "text").put("text", "You are a focused task executor.")
-            .put("cache_control", ephemeral),
-        new JsonObject().put("type", "text")
-            .put("text", "<project_knowledge>\n[api] the store is SQLite (from: Task 1)\n</project_knowledge>")
-            .put("cache_control", ephemeral));
+        new JsonObject().put("type", "text").put("text", "You are a focused task executor."),
+        new JsonObject().put("type", "text").put("text", PLAN).put("cache_control", ephemeral),
+        new JsonObject().put("type", "text").put("text", "<current_task>\nTask 7\n</current_task>"));
     JsonArray tools = body.getJsonArray("tools");
     assertThat(tools.getJsonObject(0)).isEqualTo(new JsonObject().put("name", "read_file")
         .put("description", "Reads a file of the project.").put("input_schema", READ_FILE_SCHEMA));
-    assertThat(tools.getJsonObject(1).getJsonObject("cache_control")).isEqualTo(ephemeral);
+    assertThat(tools.getJsonObject(1).containsKey("cache_control")).as("the tools alone are too short").isFalse();
     assertThat(body.getJsonArray("messages")).containsExactly(
         new JsonObject().put("role", "user").put("content", "Summarise README.md"));
     assertThat(body.containsKey("temperature")).isFalse();
@@ -123,7 +167,7 @@ class AnthropicProviderTest {
   }
 
   @Test
-  @DisplayName("a tool_use turn and its tool_result turn go back in the shape the API accepts")
+  @DisplayName("a tool_use turn and its tool_result turn go back in the shape the API accepts, the conversation marked for the next round")
   void toolRoundTrip() {
     server.enqueue(message(SONNET, "tool_use", usage(30, 20),
         toolUse("toolu_01A", "read_file", new JsonObject().put("path", "README.md")),
@@ -150,7 +194,9 @@ class AnthropicProviderTest {
             .add(new JsonObject().put("type", "tool_result").put("tool_use_id", "toolu_01A")
                 .put("content", "# Orch\nAn orchestration engine."))
             .add(new JsonObject().put("type", "tool_result").put("tool_use_id", "toolu_01B")
-                .put("content", "Tool error: FileNotFoundException: operation failed").put("is_error", true))));
+                .put("content", "Tool error: FileNotFoundException: operation failed").put("is_error", true)
+                .put("cache_control", new JsonObject().put("type", "ephemeral")))));
+    assertThat(answer.usage().cacheCreation()).as("the conversation so far is written for the next round").isPositive();
   }
 
   @Test
@@ -158,7 +204,8 @@ class AnthropicProviderTest {
   void cacheTokensPriced() {
     AnthropicProvider provider = provider(0);
     Usage first = provider.chat(taskRequest("Task one")).await().usage();
-    Usage second = provider.chat(taskRequest("Task two, a different question")).await().usage();
+    Usage second = provider.chat(taskRequest("Task two, a different question")
+        .withTaskContext("<current_task>\nTask 8\n</current_task>")).await().usage();
 
     assertThat(first.cacheCreation()).isPositive();
     assertThat(first.cacheRead()).isZero();

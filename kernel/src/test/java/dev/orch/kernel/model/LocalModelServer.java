@@ -138,6 +138,15 @@ public abstract class LocalModelServer {
     return requests.get(requests.size() - 1);
   }
 
+  /**
+   * What the server answers a valid request when nothing is scripted: the responder's reply, else the
+   * protocol's standard answer. For protocols that answer requests nested in others (batches).
+   */
+  protected Reply respond(Recorded request) {
+    Reply custom = responder != null ? responder.apply(request) : null;
+    return custom != null ? custom : answer(request);
+  }
+
   /** The protocol's error answer when the request is invalid; null when it is valid. */
   protected abstract Reply validate(Recorded request, boolean bodyIsJson);
 

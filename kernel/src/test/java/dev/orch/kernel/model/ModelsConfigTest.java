@@ -31,6 +31,41 @@ class ModelsConfigTest {
   }
 
   @Test
+  @DisplayName("the prompt cache lives 5 minutes unless anthropic.cache_ttl says 1h; another value stops startup")
+  void cacheTtl() {
+    JsonObject json = TestModels.defaults();
+    assertThat(ModelsConfig.from(json).anthropic().cacheTtl()).isEqualTo("5m");
+    json.getJsonObject("anthropic").put("cache_ttl", "1h");
+    assertThat(ModelsConfig.from(json).anthropic().cacheTtl()).isEqualTo("1h");
+    json.getJsonObject("anthropic").put("cache_ttl", "10m");
+
+    assertThatThrownBy(() -> ModelsConfig.from(json)).isInstanceOf(ConfigException.class)
+        .hasMessage("anthropic.cache_ttl must be \"5m\" or \"1h\", got '10m'");
+  }
+
+  @Test
+  @DisplayName("each model's minimum cacheable prefix comes from model_pricing, else from its family")
+  void minCacheTokens() {
+    Pricing pricing = ModelsConfig.from(TestModels.defaults()).pricing();
+
+    assertThat(pricing.minCacheTokens("claude-sonnet-4-6")).isEqualTo(1024);
+    assertThat(pricing.minCacheTokens("claude-haiku-4-5-20251001")).isEqualTo(4096);
+    assertThat(pricing.minCacheTokens("claude-opus-4-6")).isEqualTo(4096);
+    assertThat(pricing.minCacheTokens("claude-3-haiku-20240307")).isEqualTo(2048);
+    assertThat(pricing.minCacheTokens("claude-sonnet-4-5")).isEqualTo(1024);
+  }
+
+  @Test
+  @DisplayName("economy batches: gathered for 2 s, polled after 10 s, then every doubling wait up to 5 minutes")
+  void batchDefaults() {
+    var batch = ModelsConfig.from(TestModels.defaults()).anthropic().batch();
+
+    assertThat(batch.window()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(batch.pollMin()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(batch.pollMax()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
   @DisplayName("startup fails when a routed model has no price")
   void routedModelWithoutPrice() {
     JsonObject json = TestModels.defaults();
