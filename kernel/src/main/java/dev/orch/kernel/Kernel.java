@@ -16,6 +16,7 @@ import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.executor.DiagnosticAdvisor;
+import dev.orch.kernel.git.GitConfig;
 import dev.orch.kernel.executor.ExecutorConfig;
 import dev.orch.kernel.executor.ExecutorVerticle;
 import dev.orch.kernel.http.ApiVerticle;
@@ -77,7 +78,7 @@ public final class Kernel {
    */
   public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
       int defaultMaxTokens, String planningModel, TasksConfig tasks, CliAgentConfig cliAgents, RagConfig rag,
-      ToolHostConfig tools) {
+      ToolHostConfig tools, GitConfig git) {
     /** {@code execution.default_max_tokens}. */
     public static final int DEFAULT_MAX_TOKENS = 4096;
     /** {@code anthropic.planning_model}. */
@@ -92,7 +93,7 @@ public final class Kernel {
           monitor, executor, reader.positiveInteger("execution.default_max_tokens", DEFAULT_MAX_TOKENS),
           reader.string("anthropic.planning_model", DEFAULT_PLANNING_MODEL),
           TasksConfig.from(config.raw()), CliAgentConfig.from(config), rag(config),
-          ToolHostConfig.from(config, monitor, executor));
+          ToolHostConfig.from(config, monitor, executor), GitConfig.from(config.raw()));
     }
 
     private static RagConfig rag(OrchConfig config) {
