@@ -16,7 +16,9 @@ import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.executor.DiagnosticAdvisor;
+import dev.orch.kernel.git.Git;
 import dev.orch.kernel.git.GitConfig;
+import dev.orch.kernel.git.GitRepos;
 import dev.orch.kernel.executor.ExecutorConfig;
 import dev.orch.kernel.executor.ExecutorVerticle;
 import dev.orch.kernel.http.ApiVerticle;
@@ -122,7 +124,8 @@ public final class Kernel {
       Db db = opened.resultAt(0);
       CliAgentPolicy cliAgents = new CliAgentPolicy(sections.cliAgents(), opened.resultAt(1));
       ProjectAccess access = new ProjectAccess(db);
-      ProjectService projects = new ProjectService(db, access, cliAgents, clock);
+      Git git = new Git(sections.git());
+      ProjectService projects = new ProjectService(db, access, cliAgents, new GitRepos(git, vertx), clock);
       Tokens tokens = new Tokens(vertx, config.auth(), clock);
       PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptWorkers(),
           config.auth().bcryptMaxQueue());

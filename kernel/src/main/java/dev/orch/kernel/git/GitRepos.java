@@ -11,9 +11,21 @@ import java.nio.file.Path;
  */
 public final class GitRepos {
   private final Git git;
+  private final io.vertx.core.Vertx vertx;
 
   public GitRepos(Git git) {
+    this(git, null);
+  }
+
+  /** With {@code vertx}, for {@link #check}, which runs the validation on a worker thread. */
+  public GitRepos(Git git, io.vertx.core.Vertx vertx) {
     this.git = git;
+    this.vertx = vertx;
+  }
+
+  /** {@link #validate} on a worker thread: the repository's real path, as text. */
+  public io.vertx.core.Future<String> check(String repoPath) {
+    return vertx.executeBlocking(() -> validate(repoPath).toString(), false);
   }
 
   /**
