@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The worktrees and branches of projects on git repositories (docs/git.md). A project works on its
  * branch {@code {prefix}/{slug}-{id}}, checked out in a worktree of its own under the data folder; each
  * task works in a worktree of its own on a task branch taken from the project branch's head, and its
- * commit is brought onto the project branch (fast-forward, else cherry-picked) when it completes. The
+ * work is brought onto the project branch as one commit (a squash merge) when it completes. The
  * user's checkout is never touched: nothing here runs {@code checkout}, {@code reset} or {@code clean}
  * in the repository's own folder.
  *
@@ -59,8 +59,8 @@ public final class GitWorkspaces {
    * The task's commit is on the project branch.
    *
    * @param sha the commit on the project branch
-   * @param how {@code fast-forward}, {@code cherry-pick}, or {@code already} when an earlier run had
-   *     brought it there (found by its trailer)
+   * @param how {@code squash}, or {@code already} when an earlier run had brought it there (found by
+   *     its trailer)
    */
   public record Merged(String sha, String how) implements Integration {}
 
@@ -192,15 +192,24 @@ public final class GitWorkspaces {
   // ---- tasks ----
 
   /**
-   * A fresh worktree for the task on its task branch, taken from the project branch's head: what an
-   * earlier attempt left there (a crash, a half-made commit) is dropped, since the attempt runs again.
+   * A fresh worktree for the task on its task branch: the branch as an earlier attempt left it (its
+   * commits are kept, so a retry after verification feedback builds on its own work), or a new one
+   * from the project branch's head. Uncommitted leftovers of an earlier attempt (a crash, a half-made
+   * commit) are dropped with the old worktree.
    */
   public Path prepareTask(ProjectTree project, String projectId, String taskId) {
     Path worktree = taskWorktree(dataDir, projectId, taskId);
     String branch = taskBranch(projectId, taskId);
     return locked(project.repo(), () -> {
-      replaceWorktree(project.repo(), worktree, () -> git.run(project.repo(), "worktree", "add", "--quiet", "-B",
-          branch, worktree.toString(), "refs/heads/" + project.branch()));
+      boolean exists = git.exec(project.repo(), "rev-parse", "--verify", "--quiet", "refs/heads/" + branch).ok();
+      replaceWorktree(project.repo(), worktree, () -> {
+        if (exists) {
+          git.run(project.repo(), "worktree", "add", "--quiet", worktree.toString(), branch);
+        } else {
+          git.run(project.repo(), "worktree", "add", "--quiet", "-b", branch, worktree.toString(),
+              "refs/heads/" + project.branch());
+        }
+      });
       return worktree;
     });
   }
@@ -251,12 +260,16 @@ public final class GitWorkspaces {
   }
 
   /**
-   * Brings the task's commit onto the project branch in the project worktree: nothing when the branch
-   * already has a commit of this task (its trailer; an earlier run got that far before a crash),
-   * else a fast-forward when the task started from the branch's head, else a cherry-pick. A conflict
-   * is undone and reported; the task's commit stays on its task branch.
+   * Brings the task's work onto the project branch, in the project worktree, as one commit (a squash
+   * of the task branch: the task's commits since it left the project branch, whatever happened to the
+   * branch meanwhile) with the task's message and trailers. Nothing is done when the branch already has
+   * a commit of this task (its trailer: an earlier run got that far before a crash). A conflict is
+   * undone and reported; the task's work is kept on {@link #conflictBranch}, and the task branch is
+   * removed so that a retry starts from the project branch's head.
    */
-  public Integration integrate(ProjectTree project, String projectId, String taskId, String taskSha) {
+  public Integration integrate(ProjectTree project, String projectId, String taskId, String title,
+      List<String> requirementIds) {
+    String branch = taskBranch(projectId, taskId);
     return locked(project.repo(), () -> {
       Path worktree = project.worktree();
       repair(worktree);
@@ -264,21 +277,35 @@ public final class GitWorkspaces {
       if (existing != null) {
         return new Merged(existing, "already");
       }
-      if (git.exec(worktree, "merge", "--quiet", "--ff-only", taskSha).ok()) {
-        return new Merged(git.run(worktree, "rev-parse", "HEAD").strip(), "fast-forward");
-      }
-      Git.Out picked = git.exec(worktree, "cherry-pick", "--allow-empty", "--keep-redundant-commits", taskSha);
-      if (picked.ok()) {
-        return new Merged(git.run(worktree, "rev-parse", "HEAD").strip(), "cherry-pick");
+      String taskSha = git.run(project.repo(), "rev-parse", "refs/heads/" + branch).strip();
+      Git.Out merged = git.exec(worktree, "merge", "--squash", "--no-commit", "refs/heads/" + branch);
+      if (merged.ok()) {
+        git.run(worktree, "commit", "--quiet", "--allow-empty", "--no-verify",
+            "--author=" + config().authorName() + " <" + config().authorEmail() + ">",
+            "-m", subject(title), "-m", trailers(taskId, requirementIds));
+        return new Merged(git.run(worktree, "rev-parse", "HEAD").strip(), "squash");
       }
       List<String> files = git.run(worktree, "diff", "--name-only", "--diff-filter=U").lines()
           .filter(l -> !l.isBlank()).toList();
       repair(worktree);
       if (files.isEmpty()) {
-        throw git.failed(worktree, new String[] {"cherry-pick", taskSha}, picked);
+        throw git.failed(worktree, new String[] {"merge", branch}, merged);
       }
-      return new Conflict(files, taskBranch(projectId, taskId), taskSha);
+      Path taskTree = taskWorktree(dataDir, projectId, taskId);
+      if (Files.exists(taskTree)) {
+        git.exec(project.repo(), "worktree", "remove", "--force", "--force", taskTree.toString());
+        deleteTree(taskTree);
+        git.exec(project.repo(), "worktree", "prune");
+      }
+      git.run(project.repo(), "branch", "--force", conflictBranch(projectId, taskId), taskSha);
+      git.run(project.repo(), "branch", "-D", branch);
+      return new Conflict(files, conflictBranch(projectId, taskId), taskSha);
     });
+  }
+
+  /** {@code {prefix}/conflicts/{projectId}-{taskId}}: where a task's conflicting work is kept. */
+  public String conflictBranch(String projectId, String taskId) {
+    return config().branchPrefix() + "/conflicts/" + safeId(projectId) + "-" + safeId(taskId);
   }
 
   /** The commit on the project branch that carries the task's trailer, or null. */

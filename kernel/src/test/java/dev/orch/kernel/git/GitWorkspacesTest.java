@@ -47,6 +47,24 @@ class GitWorkspacesTest {
     return spaces.commitTask(p, projectId, taskId, "Write " + file, List.of("R1", "R3"), "done " + taskId);
   }
 
+  GitWorkspaces.Integration integrate(GitWorkspaces.ProjectTree p, String taskId) {
+    return spaces.integrate(p, "p1", taskId, "Write " + taskId, List.of("R1", "R3"));
+  }
+
+  @Test
+  @DisplayName("a task's retry builds on its own earlier commits, and they land as one commit")
+  void retriesBuildOnTheTaskBranch() throws Exception {
+    GitWorkspaces.ProjectTree p = project("p1");
+    taskWork(p, "p1", "ta", "a.txt", "first try\n");
+    Path wt = spaces.prepareTask(p, "p1", "ta");
+    assertThat(wt.resolve("a.txt")).hasContent("first try");
+    Files.writeString(wt.resolve("b.txt"), "feedback addressed\n");
+    spaces.commitTask(p, "p1", "ta", "Write a", List.of(), "second");
+    integrate(p, "ta");
+    assertThat(spaces.log(repo, p.branch(), 10)).extracting(GitWorkspaces.LogEntry::taskId).containsExactly("ta", null);
+    assertThat(p.worktree().resolve("b.txt")).exists();
+  }
+
   @Test
   @DisplayName("a project gets its own branch from the base in a worktree under the data folder; the user's dirty checkout stays as it was")
   void projectBranchInItsOwnWorktree() throws Exception {
@@ -55,7 +73,7 @@ class GitWorkspacesTest {
 
     GitWorkspaces.ProjectTree p = project("p1");
     String sha = taskWork(p, "p1", "t1", "a.txt", "a\n");
-    spaces.integrate(p, "p1", "t1", sha);
+    spaces.integrate(p, "p1", "t1", "Write a.txt", List.of("R1", "R3"));
 
     assertThat(p.branch()).isEqualTo("orch/my-app-p1");
     assertThat(p.worktree()).isEqualTo(data.resolve("git/p1/project"));
@@ -74,16 +92,16 @@ class GitWorkspacesTest {
     String a = taskWork(p, "p1", "ta", "a.txt", "a\n");
     String b = taskWork(p, "p1", "tb", "b.txt", "b\n");
 
-    assertThat(spaces.integrate(p, "p1", "ta", a)).isEqualTo(new GitWorkspaces.Merged(a, "fast-forward"));
-    GitWorkspaces.Integration second = spaces.integrate(p, "p1", "tb", b);
+    assertThat(integrate(p, "ta")).isInstanceOf(GitWorkspaces.Merged.class);
+    GitWorkspaces.Integration second = integrate(p, "tb");
 
     assertThat(second).isInstanceOf(GitWorkspaces.Merged.class);
-    assertThat(((GitWorkspaces.Merged) second).how()).isEqualTo("cherry-pick");
+    assertThat(((GitWorkspaces.Merged) second).how()).isEqualTo("squash");
     List<GitWorkspaces.LogEntry> log = spaces.log(repo, p.branch(), 10);
     assertThat(log).extracting(GitWorkspaces.LogEntry::taskId).containsExactly("tb", "ta", null);
     assertThat(log.get(0).author()).isEqualTo("Orchestration Engine");
     String message = git.run(repo, "log", "-1", "--format=%B", "refs/heads/" + p.branch());
-    assertThat(message).startsWith("Write b.txt\n\nOrch-Task: tb\nOrch-Requirements: R1, R3");
+    assertThat(message).startsWith("Write tb\n\nOrch-Task: tb\nOrch-Requirements: R1, R3");
     assertThat(p.worktree().resolve(".orchestration/tb.md")).content().contains("done tb");
     assertThat(spaces.state(repo, "main", p.branch())).extracting(GitWorkspaces.State::ahead, GitWorkspaces.State::behind)
         .containsExactly(2, 0);
@@ -93,14 +111,14 @@ class GitWorkspacesTest {
   @DisplayName("a task already on the project branch is not committed there twice")
   void integrationIsIdempotentByTrailer() throws Exception {
     GitWorkspaces.ProjectTree p = project("p1");
-    String a = taskWork(p, "p1", "ta", "a.txt", "a\n");
-    spaces.integrate(p, "p1", "ta", a);
+    taskWork(p, "p1", "ta", "a.txt", "a\n");
+    String landed = ((GitWorkspaces.Merged) integrate(p, "ta")).sha();
     // The task ran again after a crash that came after its commit landed.
-    String again = taskWork(p, "p1", "ta", "a.txt", "a again\n");
+    taskWork(p, "p1", "ta", "a.txt", "a again\n");
 
-    GitWorkspaces.Integration second = spaces.integrate(p, "p1", "ta", again);
+    GitWorkspaces.Integration second = integrate(p, "ta");
 
-    assertThat(second).isEqualTo(new GitWorkspaces.Merged(a, "already"));
+    assertThat(second).isEqualTo(new GitWorkspaces.Merged(landed, "already"));
     assertThat(spaces.log(repo, p.branch(), 10)).hasSize(2);
   }
 
@@ -108,33 +126,37 @@ class GitWorkspacesTest {
   @DisplayName("a conflict is undone and names its files; the task's commit stays on its branch")
   void conflictNamesFiles() throws Exception {
     GitWorkspaces.ProjectTree p = project("p1");
-    String a = taskWork(p, "p1", "ta", "README.md", "from a\n");
+    taskWork(p, "p1", "ta", "README.md", "from a\n");
     String b = taskWork(p, "p1", "tb", "README.md", "from b\n");
-    spaces.integrate(p, "p1", "ta", a);
+    integrate(p, "ta");
 
-    GitWorkspaces.Integration second = spaces.integrate(p, "p1", "tb", b);
+    GitWorkspaces.Integration second = integrate(p, "tb");
 
-    assertThat(second).isEqualTo(new GitWorkspaces.Conflict(List.of("README.md"), "orch/tasks/p1-tb", b));
+    assertThat(second).isEqualTo(new GitWorkspaces.Conflict(List.of("README.md"), "orch/conflicts/p1-tb", b));
     assertThat(git.run(p.worktree(), "status", "--porcelain")).isEmpty();
-    assertThat(git.run(repo, "rev-parse", "refs/heads/orch/tasks/p1-tb").strip()).isEqualTo(b);
-    // A retry on top of the current branch resolves it.
-    String retried = taskWork(p, "p1", "tb", "README.md", "from a and b\n");
-    assertThat(spaces.integrate(p, "p1", "tb", retried)).isEqualTo(new GitWorkspaces.Merged(retried, "fast-forward"));
+    assertThat(git.run(repo, "rev-parse", "refs/heads/orch/conflicts/p1-tb").strip()).isEqualTo(b);
+    // A retry starts on top of the current project branch and resolves it.
+    Path wt = spaces.prepareTask(p, "p1", "tb");
+    assertThat(wt.resolve("README.md")).hasContent("from a");
+    Files.writeString(wt.resolve("README.md"), "from a and b\n");
+    spaces.commitTask(p, "p1", "tb", "Write README.md", List.of(), "merged by hand");
+    assertThat(integrate(p, "tb")).isInstanceOf(GitWorkspaces.Merged.class);
+    assertThat(p.worktree().resolve("README.md")).hasContent("from a and b");
   }
 
   @Test
   @DisplayName("a crash's leftovers in the project worktree (a lock, a half-made cherry-pick) are repaired before the next merge")
   void repairsHalfMadeWork() throws Exception {
     GitWorkspaces.ProjectTree p = project("p1");
-    String a = taskWork(p, "p1", "ta", "README.md", "from a\n");
+    taskWork(p, "p1", "ta", "README.md", "from a\n");
     String b = taskWork(p, "p1", "tb", "README.md", "from b\n");
-    spaces.integrate(p, "p1", "ta", a);
+    integrate(p, "ta");
     git.exec(p.worktree(), "cherry-pick", b); // conflicts and stays half made
     Path gitDir = Path.of(git.run(p.worktree(), "rev-parse", "--absolute-git-dir").strip());
     Files.writeString(gitDir.resolve("index.lock"), "");
 
-    String c = taskWork(p, "p1", "tc", "c.txt", "c\n");
-    assertThat(spaces.integrate(p, "p1", "tc", c)).isInstanceOf(GitWorkspaces.Merged.class);
+    taskWork(p, "p1", "tc", "c.txt", "c\n");
+    assertThat(integrate(p, "tc")).isInstanceOf(GitWorkspaces.Merged.class);
     assertThat(spaces.log(repo, p.branch(), 10)).extracting(GitWorkspaces.LogEntry::taskId)
         .containsExactly("tc", "ta", null);
   }
@@ -144,8 +166,10 @@ class GitWorkspacesTest {
   void twoProjectsOneRepository() throws Exception {
     GitWorkspaces.ProjectTree p1 = project("p1");
     GitWorkspaces.ProjectTree p2 = project("p2");
-    spaces.integrate(p1, "p1", "t1", taskWork(p1, "p1", "t1", "one.txt", "1\n"));
-    spaces.integrate(p2, "p2", "t2", taskWork(p2, "p2", "t2", "two.txt", "2\n"));
+    taskWork(p1, "p1", "t1", "one.txt", "1\n");
+    taskWork(p2, "p2", "t2", "two.txt", "2\n");
+    spaces.integrate(p1, "p1", "t1", "one", List.of());
+    spaces.integrate(p2, "p2", "t2", "two", List.of());
 
     assertThat(p1.worktree().resolve("one.txt")).exists();
     assertThat(p1.worktree().resolve("two.txt")).doesNotExist();
