@@ -19,6 +19,7 @@ import dev.orch.kernel.executor.DiagnosticAdvisor;
 import dev.orch.kernel.git.Git;
 import dev.orch.kernel.git.GitConfig;
 import dev.orch.kernel.git.GitRepos;
+import dev.orch.kernel.git.GitWorkspaces;
 import dev.orch.kernel.executor.ExecutorConfig;
 import dev.orch.kernel.executor.ExecutorVerticle;
 import dev.orch.kernel.http.ApiVerticle;
@@ -159,7 +160,8 @@ public final class Kernel {
           .compose(plannerId -> vertx.deployVerticle(new ExecutorVerticle(new ExecutorVerticle.Parts(db, models, pricing,
               new BudgetLedger(sections.budget(), db, clock), diagnostics,
               DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),
-              router, sections.executor(), new CliAgentRunner(vertx, cliAgents, projects), config.dataDir()),
+              router, sections.executor(), new CliAgentRunner(vertx, cliAgents, projects), config.dataDir(),
+              new GitWorkspaces(git, config.dataDir())),
               clock, vertx.isClustered())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);

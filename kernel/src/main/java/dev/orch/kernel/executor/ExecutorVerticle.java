@@ -2,6 +2,7 @@ package dev.orch.kernel.executor;
 
 import dev.orch.kernel.agents.CliAgentRunner;
 import dev.orch.kernel.budget.BudgetAddresses;
+import dev.orch.kernel.git.GitWorkspaces;
 import dev.orch.kernel.budget.BudgetLedger;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.ModelRouter;
@@ -39,7 +40,8 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
 
   /** What the executor is built from. */
   public record Parts(Db db, ModelProviders models, Pricing pricing, BudgetLedger budget, DiagnosticLog diagnostics,
-      DiagnosticAdvisor advisor, ModelRouter router, ExecutorConfig config, CliAgentRunner cliAgents, Path dataDir) {}
+      DiagnosticAdvisor advisor, ModelRouter router, ExecutorConfig config, CliAgentRunner cliAgents, Path dataDir,
+      GitWorkspaces git) {}
 
   private final Parts parts;
   private final Clock clock;
@@ -75,7 +77,7 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
     progress = new Progress(bus);
     ExecutorConfig config = parts.config();
     workers = new Workers(vertx, store, metered, progress, parts.router(), parts.cliAgents(), config, parts.dataDir(),
-        clock, node);
+        clock, node, new GitSteps(vertx, parts.git(), store, progress, clock));
     dispatcher = new Dispatcher(config, parts.router(), parts.pricing(), workers::runs);
     outcomes = new Outcomes(store, metered, progress, new Reviewer(metered, store, config), parts.diagnostics(),
         parts.advisor(), new OutcomePolicy(config, new TaskRetries(config, () -> ThreadLocalRandom.current()

@@ -215,6 +215,18 @@ final class Outcomes {
                   + " needs attention after " + task.maxRetries() + " failed attempts",
                   new JsonObject().put("checkpoint_id", checkpointId))));
     }
+    if (next instanceof OutcomePolicy.ConflictReview conflict) {
+      String checkpointId = Ids.short12();
+      return store.end(task, TaskStatus.NEEDS_REVIEW, conflict.error(), conflict.spent().output(), conflict.spent(), now)
+          .compose(moved -> !moved ? Future.succeededFuture()
+              : store.conflictCheckpoint(checkpointId, task, conflict.files(), conflict.keptOn(), now).onSuccess(v -> {
+                progress.emit(task.projectId(), task.id(), EventTypes.GIT_CONFLICT, task.title() + ": "
+                    + conflict.error(), new JsonObject().put("files", new JsonArray(conflict.files()))
+                    .put("branch", conflict.keptOn()).put("checkpoint_id", checkpointId));
+                progress.emit(task.projectId(), task.id(), EventTypes.CHECKPOINT, "Checkpoint: " + task.title()
+                    + " conflicts with the project branch", new JsonObject().put("checkpoint_id", checkpointId));
+              }));
+    }
     if (next instanceof OutcomePolicy.Fail fail) {
       return store.end(task, TaskStatus.FAILED, fail.error(), null, spent(err), now).onSuccess(moved -> {
         if (moved) {

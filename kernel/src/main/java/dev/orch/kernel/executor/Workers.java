@@ -57,10 +57,12 @@ final class Workers {
   private final Path dataDir;
   private final Clock clock;
   private final String node;
+  private final GitSteps git;
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
 
   Workers(Vertx vertx, TaskStore store, MeteredModel metered, Progress progress, ModelRouter router,
-      CliAgentRunner cliAgents, ExecutorConfig config, Path dataDir, Clock clock, String node) {
+      CliAgentRunner cliAgents, ExecutorConfig config, Path dataDir, Clock clock, String node, GitSteps git) {
+    this.git = git;
     this.vertx = vertx;
     this.store = store;
     this.metered = metered;
@@ -118,6 +120,12 @@ final class Workers {
       return Attempt.failing(new IllegalArgumentException("Unknown model tier '" + task.tier() + "'"));
     }
     String model = router.model(tier);
+    return new GitAttempt(git, metered, task, worktree -> attempt(task, project, reservationId, tier, model, worktree));
+  }
+
+  /** The attempt itself; {@code worktree} is the task's git worktree, or null for a project without a repository. */
+  private Attempt attempt(Claimed task, ExecutingProject project, String reservationId, Tier tier, String model,
+      Path worktree) {
     TaskRun modelRun = new TaskRun(vertx.eventBus(), metered, progress, config, task, model, tier == Tier.OLLAMA,
         reservationId);
     String agentName = project.settings().cliAgent();
@@ -130,7 +138,7 @@ final class Workers {
     }
     return new CliTaskRun(vertx, cliAgents, metered.pricing(), progress, task, agent.get(),
         ToolProfile.fromWire(project.settings().cliProfile()).orElse(null), model, modelRun.systemPrompt(List.of()),
-        dataDir.resolve("projects").resolve(task.projectId()));
+        worktree != null ? worktree : dataDir.resolve("projects").resolve(task.projectId()));
   }
 
   /** Renews the lease; a lost lease, or one about to lapse unrenewed, stops the attempt. */

@@ -1,0 +1,119 @@
+package dev.orch.kernel.executor;
+
+import dev.orch.kernel.executor.TaskStore.Claimed;
+import dev.orch.kernel.executor.TaskStore.GitTask;
+import dev.orch.kernel.git.GitWorkspaces;
+import dev.orch.kernel.progress.EventTypes;
+import dev.orch.kernel.progress.Progress;
+import dev.orch.kernel.store.Times;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The git side of a task of a project on a repository (docs/git.md): before the attempt, the project's
+ * branch and worktree and the task's own worktree; after it, the task's commit and its landing on the
+ * project branch, each announced as an event. Git runs on worker threads; the database records where
+ * things stand after each step, so a restart finds them.
+ */
+final class GitSteps {
+  private static final Logger LOG = LoggerFactory.getLogger(GitSteps.class);
+
+  /** A task's work conflicts with the project branch; the attempt's output and spend are in {@link TaskRun.Failed}. */
+  static final class Conflict extends RuntimeException {
+    final List<String> files;
+    final String keptOn;
+
+    Conflict(List<String> files, String keptOn) {
+      super("Merge conflict with the project branch in " + String.join(", ", files), null, false, false);
+      this.files = files;
+      this.keptOn = keptOn;
+    }
+  }
+
+  /** A git task ready to run: its project's tree and its facts. */
+  record Prepared(GitTask task, GitWorkspaces.ProjectTree tree, Path worktree) {}
+
+  private final Vertx vertx;
+  private final GitWorkspaces spaces;
+  private final TaskStore store;
+  private final Progress progress;
+  private final Clock clock;
+
+  GitSteps(Vertx vertx, GitWorkspaces spaces, TaskStore store, Progress progress, Clock clock) {
+    this.vertx = vertx;
+    this.spaces = spaces;
+    this.store = store;
+    this.progress = progress;
+    this.clock = clock;
+  }
+
+  /** The task's worktree made ready, or null when its project has no repository (or git is off). */
+  Future<Prepared> prepare(Claimed task) {
+    if (!spaces.config().enabled()) {
+      return Future.succeededFuture();
+    }
+    return store.gitTask(task.id()).compose(git -> {
+      if (git == null || git.repoPath() == null) {
+        return Future.succeededFuture();
+      }
+      return vertx.<Prepared>executeBlocking(() -> {
+        GitWorkspaces.ProjectTree tree = spaces.ensureProject(git.projectId(), git.projectName(),
+            Path.of(git.repoPath()), git.baseBranch(), git.projectBranch());
+        return new Prepared(git, tree, spaces.prepareTask(tree, git.projectId(), task.id()));
+      }, false).compose(p -> (p.tree().branch().equals(git.projectBranch()) ? Future.<Void>succeededFuture()
+          : store.gitProjectReady(git.projectId(), p.tree().baseBranch(), p.tree().branch(),
+              p.tree().worktree().toString())).map(p));
+    });
+  }
+
+  /**
+   * Commits the task's work and lands it on the project branch. Fails with {@link Conflict} when it
+   * conflicts (the conflict is recorded in the project's git state and announced).
+   */
+  Future<Void> land(Claimed task, Prepared p, String output) {
+    String projectId = task.projectId();
+    return vertx.<Landing>executeBlocking(() -> {
+      String sha = spaces.commitTask(p.tree(), projectId, task.id(), task.title(), p.task().requirementIds(), output);
+      GitWorkspaces.Integration done = spaces.integrate(p.tree(), projectId, task.id(), task.title(),
+          p.task().requirementIds());
+      GitWorkspaces.State state = null;
+      if (done instanceof GitWorkspaces.Merged) {
+        spaces.dropTask(p.tree(), projectId, task.id(), true);
+        state = spaces.state(p.tree().repo(), p.tree().baseBranch(), p.tree().branch());
+      }
+      return new Landing(sha, done, state);
+    }, false).compose(landing -> {
+      progress.emit(projectId, task.id(), EventTypes.GIT_COMMIT, task.title() + ": committed",
+          new JsonObject().put("branch", spaces.taskBranch(projectId, task.id())).put("sha", landing.taskSha()));
+      if (landing.done() instanceof GitWorkspaces.Conflict c) {
+        JsonObject last = new JsonObject().put("task_id", task.id()).put("result", "conflict")
+            .put("files", new JsonArray(c.files())).put("kept_on", c.taskBranch()).put("at", Times.now(clock));
+        return store.gitStateOf(projectId).compose(state -> store.gitState(projectId, state.put("last_merge", last)))
+            .compose(v -> Future.failedFuture(new Conflict(c.files(), c.taskBranch())));
+      }
+      GitWorkspaces.Merged merged = (GitWorkspaces.Merged) landing.done();
+      GitWorkspaces.State s = landing.state();
+      return store.gitStateOf(projectId).compose(state -> {
+        state.put("head", s.head()).put("ahead", s.ahead()).put("behind", s.behind())
+            .put("last_merge", new JsonObject().put("task_id", task.id()).put("result", "merged")
+                .put("sha", merged.sha()).put("how", merged.how()).put("at", Times.now(clock)));
+        return store.gitLanded(task.id(), p.tree().branch(), merged.sha(), projectId, state);
+      }).onSuccess(v -> {
+        LOG.info("task landed on project branch [project: {}, task: {}, sha: {}, how: {}]", projectId, task.id(),
+            merged.sha(), merged.how());
+        progress.emit(projectId, task.id(), EventTypes.GIT_MERGE, task.title() + ": merged into " + p.tree().branch(),
+            new JsonObject().put("branch", p.tree().branch()).put("sha", merged.sha()).put("how", merged.how())
+                .put("head", s.head()).put("ahead", s.ahead()).put("behind", s.behind()));
+      });
+    });
+  }
+
+  private record Landing(String taskSha, GitWorkspaces.Integration done, GitWorkspaces.State state) {}
+}
