@@ -35,6 +35,7 @@ import dev.orch.kernel.planner.PlannerVerticle;
 import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.progress.ProgressVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
+import dev.orch.kernel.projects.ProjectGit;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.rag.RagCatalog;
 import dev.orch.kernel.store.Db;
@@ -126,6 +127,7 @@ public final class Kernel {
       CliAgentPolicy cliAgents = new CliAgentPolicy(sections.cliAgents(), opened.resultAt(1));
       ProjectAccess access = new ProjectAccess(db);
       Git git = new Git(sections.git());
+      GitWorkspaces workspaces = new GitWorkspaces(git, config.dataDir());
       ProjectService projects = new ProjectService(db, access, cliAgents, new GitRepos(git, vertx), clock);
       Tokens tokens = new Tokens(vertx, config.auth(), clock);
       PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptWorkers(),
@@ -147,7 +149,8 @@ public final class Kernel {
           generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(),
               new dev.orch.kernel.tasks.ExternalSpend(pricing, router, sections.budget().externalOverrunFactor(),
                   sections.executor().externalClaimTimeoutSeconds()), diagnostics, clock),
-          new EventRepository(db), new RagCatalog(vertx, sections.rag()), ApiVerticle.streamQuota(config));
+          new EventRepository(db), new RagCatalog(vertx, sections.rag()), ApiVerticle.streamQuota(config),
+          new ProjectGit(vertx, db, access, workspaces));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
@@ -161,7 +164,7 @@ public final class Kernel {
               new BudgetLedger(sections.budget(), db, clock), diagnostics,
               DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),
               router, sections.executor(), new CliAgentRunner(vertx, cliAgents, projects), config.dataDir(),
-              new GitWorkspaces(git, config.dataDir())),
+              workspaces),
               clock, vertx.isClustered())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);

@@ -256,6 +256,21 @@ class GitIT {
     assertThat(p.getString("git_worktree_path")).isEqualTo(dir.resolve("data/git/" + id + "/project").toString());
     assertThat(eventTypes(id)).filteredOn(t -> t.equals("git_commit")).hasSize(5);
     assertThat(eventTypes(id)).filteredOn(t -> t.equals("git_merge")).hasSize(5);
+
+    JsonArray apiLog = k.get("/api/projects/" + id + "/git/log?limit=3", token).bodyAsJsonArray();
+    assertThat(apiLog).hasSize(3);
+    assertThat(apiLog.getJsonObject(0).getString("sha")).isEqualTo(log.get(0)[0]);
+    assertThat(apiLog.getJsonObject(0).getString("task_id")).isEqualTo(log.get(0)[2]);
+    var diff = k.get("/api/tasks/" + tasks.get("B").getString("id") + "/diff", token);
+    assertThat(diff.statusCode()).isEqualTo(200);
+    assertThat(diff.bodyAsJsonObject().getString("diff")).contains("+made by B").contains("B.txt")
+        .doesNotContain("A.txt");
+    assertThat(diff.bodyAsJsonObject().getBoolean("truncated")).isFalse();
+    String bob = k.signUp("bob@example.com", "password2").getString("access_token");
+    assertThat(k.get("/api/projects/" + id + "/git/log", bob).statusCode()).isEqualTo(403);
+    assertThat(k.get("/api/tasks/" + tasks.get("B").getString("id") + "/diff", bob).statusCode()).isEqualTo(403);
+    assertThat(k.get("/api/tasks/nope/diff", token).statusCode()).isEqualTo(404);
+    assertThat(k.get("/api/projects/" + id + "/git/log?limit=0", token).statusCode()).isEqualTo(422);
   }
 
   @Test
