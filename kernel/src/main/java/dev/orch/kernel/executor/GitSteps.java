@@ -3,6 +3,7 @@ package dev.orch.kernel.executor;
 import dev.orch.kernel.executor.TaskStore.Claimed;
 import dev.orch.kernel.executor.TaskStore.GitTask;
 import dev.orch.kernel.git.GitWorkspaces;
+import dev.orch.kernel.git.PullRequests;
 import dev.orch.kernel.progress.EventTypes;
 import dev.orch.kernel.progress.Progress;
 import dev.orch.kernel.store.Times;
@@ -42,16 +43,90 @@ final class GitSteps {
 
   private final Vertx vertx;
   private final GitWorkspaces spaces;
+  private final PullRequests pulls;
   private final TaskStore store;
   private final Progress progress;
   private final Clock clock;
 
-  GitSteps(Vertx vertx, GitWorkspaces spaces, TaskStore store, Progress progress, Clock clock) {
+  GitSteps(Vertx vertx, GitWorkspaces spaces, PullRequests pulls, TaskStore store, Progress progress, Clock clock) {
     this.vertx = vertx;
     this.spaces = spaces;
+    this.pulls = pulls;
     this.store = store;
     this.progress = progress;
     this.clock = clock;
+  }
+
+  /**
+   * A git project completed: with {@code git.auto_pr}, its branch is pushed to {@code git.pr_remote}
+   * and, with a forge configured, a pull request is opened (once: the project's git state remembers
+   * it). Best effort: a failure is logged and kept in the git state, the project stays completed.
+   */
+  Future<Void> finished(String projectId) {
+    if (!spaces.config().enabled() || !spaces.config().autoPr()) {
+      return Future.succeededFuture();
+    }
+    return store.gitFinish(projectId).compose(f -> {
+      if (f == null || f.state().containsKey("pull_request")) {
+        return Future.<Void>succeededFuture();
+      }
+      String remote = spaces.config().prRemote();
+      Path repo = Path.of(f.repoPath());
+      return vertx.<Boolean>executeBlocking(() -> {
+        if (spaces.remoteUrl(repo, remote) == null) {
+          return false;
+        }
+        spaces.push(repo, remote, f.projectBranch());
+        return true;
+      }, false).compose(pushed -> {
+        if (!pushed) {
+          LOG.info("project branch not pushed: no such remote [project: {}, remote: {}]", projectId, remote);
+          return store.gitState(projectId, f.state().put("push", new JsonObject().put("result", "no_remote")
+              .put("remote", remote)));
+        }
+        JsonObject state = f.state().put("push", new JsonObject().put("result", "pushed").put("remote", remote)
+            .put("at", Times.now(clock)));
+        progress.emit(projectId, null, EventTypes.GIT_PUSH, "Pushed " + f.projectBranch() + " to " + remote,
+            new JsonObject().put("remote", remote).put("branch", f.projectBranch()));
+        if (!pulls.configured()) {
+          return store.gitState(projectId, state);
+        }
+        return pulls.open(f.projectBranch(), f.baseBranch(), f.name(), pullRequestBody(f)).compose(opened -> {
+          progress.emit(projectId, null, EventTypes.PR_OPENED, "Pull request opened: " + opened.url(),
+              new JsonObject().put("url", opened.url()).put("number", opened.number()));
+          return store.gitState(projectId, state.put("pull_request", new JsonObject().put("url", opened.url())
+              .put("number", opened.number())));
+        }, err -> store.gitState(projectId, state.put("pull_request_error", err.getMessage())));
+      });
+    }).recover(err -> {
+      LOG.warn("push or pull request failed [project: {}, reason: {}]", projectId, err.getMessage());
+      return store.gitStateOf(projectId).compose(state -> store.gitState(projectId,
+          state.put("push", new JsonObject().put("result", "failed").put("error", err.getMessage()))));
+    });
+  }
+
+  /** The pull request's body: the tasks with their commits, the requirements they cover, and the cost. */
+  static String pullRequestBody(TaskStore.GitFinish f) {
+    StringBuilder out = new StringBuilder("Opened by Orch for project **").append(f.name()).append("**.\n\n")
+        .append("| task | status | commit | requirements |\n| --- | --- | --- | --- |\n");
+    java.util.TreeSet<String> covered = new java.util.TreeSet<>();
+    double cost = 0;
+    for (dev.orch.kernel.store.Sql.Rec t : f.tasks()) {
+      JsonArray reqs = dev.orch.kernel.state.TaskView.jsonArray(t.getString("requirement_ids_json"));
+      boolean done = "completed".equals(t.getString("status"));
+      if (done) {
+        reqs.forEach(r -> covered.add(String.valueOf(r)));
+      }
+      Double c = t.getDouble("cost_usd");
+      cost += c == null ? 0 : c;
+      String sha = t.getString("git_commit_sha");
+      out.append("| ").append(t.getString("title").replace("|", "\\|").replace("\n", " ")).append(" | ")
+          .append(t.getString("status")).append(" | ").append(sha == null ? "" : sha.substring(0, Math.min(10, sha.length())))
+          .append(" | ").append(String.join(", ", reqs.stream().map(String::valueOf).toList())).append(" |\n");
+    }
+    out.append("\nRequirements covered: ").append(covered.isEmpty() ? "none" : String.join(", ", covered))
+        .append("\n\nCost: $").append(String.format(java.util.Locale.ROOT, "%.4f", cost)).append('\n');
+    return out.toString();
   }
 
   /** The task's worktree made ready, or null when its project has no repository (or git is off). */

@@ -53,12 +53,14 @@ final class Outcomes {
   private final ExecutorConfig config;
   private final Clock clock;
   private final Loop loop;
+  private final GitSteps git;
   /** Tasks whose wait for budget was announced (see {@link #waitsForBudget}). */
   private final Set<String> waitingForBudget = ConcurrentHashMap.newKeySet();
 
   Outcomes(TaskStore store, MeteredModel metered, Progress progress, Reviewer reviewer, DiagnosticLog diagnostics,
       DiagnosticAdvisor advisor, OutcomePolicy policy, TaskStore.PassPolicy dispatcher, ExecutorConfig config,
-      Clock clock, Loop loop) {
+      Clock clock, Loop loop, GitSteps git) {
+    this.git = git;
     this.store = store;
     this.metered = metered;
     this.progress = progress;
@@ -325,6 +327,9 @@ final class Outcomes {
       if (done) {
         LOG.info("project finished [project: {}, status: {}]", projectId, finish.status().wire());
         progress.emit(projectId, null, finish.event(), finish.message());
+        if (finish.status() == dev.orch.kernel.state.ProjectStatus.COMPLETED) {
+          git.finished(projectId);
+        }
       }
     });
   }

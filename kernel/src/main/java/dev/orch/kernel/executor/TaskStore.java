@@ -635,6 +635,25 @@ final class TaskStore {
     });
   }
 
+  /** A completed git project, for its push and pull request: the project row and its tasks in order. */
+  record GitFinish(String name, String repoPath, String baseBranch, String projectBranch, JsonObject state,
+      List<Sql.Rec> tasks) {}
+
+  /** The project's git facts and tasks; null when it has no repository or no branch yet. */
+  Future<GitFinish> gitFinish(String projectId) {
+    return visible(sql -> {
+      Sql.Rec p = sql.first("SELECT name, repo_path, git_base_branch, git_project_branch, git_state_json"
+          + " FROM projects WHERE id = ?", projectId);
+      if (p == null || p.getString("repo_path") == null || p.getString("git_project_branch") == null) {
+        return null;
+      }
+      return new GitFinish(p.getString("name"), p.getString("repo_path"), p.getString("git_base_branch"),
+          p.getString("git_project_branch"), Project.json(p.getString("git_state_json")),
+          sql.query("SELECT id, title, status, git_commit_sha, requirement_ids_json, cost_usd FROM tasks"
+              + " WHERE project_id = ? ORDER BY wave, priority DESC, created_at, id", projectId));
+    });
+  }
+
   /** Replaces the project's git state (a conflict, a push, a pull request). */
   Future<Void> gitState(String projectId, JsonObject state) {
     return unit(sql -> {
@@ -647,7 +666,7 @@ final class TaskStore {
   Future<JsonObject> gitStateOf(String projectId) {
     return visible(sql -> {
       Sql.Rec r = sql.first("SELECT git_state_json FROM projects WHERE id = ?", projectId);
-      return r == null ? new JsonObject() : dev.orch.kernel.projects.Project.json(r.getString("git_state_json"));
+      return r == null ? new JsonObject() : Project.json(r.getString("git_state_json"));
     });
   }
 

@@ -274,6 +274,48 @@ class GitIT {
   }
 
   @Test
+  @DisplayName("on completion the project branch is pushed to the remote and a pull request opened through the GitHub REST protocol, listing tasks, requirements and cost")
+  void pushAndPullRequest() throws Exception {
+    Path remote = dir.resolve("remote.git");
+    sh(dir, "git", "init", "--quiet", "--bare", remote.toString());
+    sh(repo, "git", "remote", "add", "origin", remote.toString());
+    List<JsonObject> pulls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var forge = serverVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+      pulls.add(new JsonObject().put("method", req.method().name()).put("path", req.path())
+          .put("authorization", req.getHeader("Authorization")).put("accept", req.getHeader("Accept"))
+          .put("body", body.toJsonObject()));
+      req.response().setStatusCode(201).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("number", 7).put("html_url", "https://github.example/acme/app/pull/7").encode());
+    })).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    startKernel(c -> c.getJsonObject("git").put("auto_pr", true).put("forge", new JsonObject().put("type", "github")
+        .put("api_url", "http://127.0.0.1:" + forge.actualPort()).put("repository", "acme/app")
+        .put("token_env", "ORCH_TEST_FORGE_TOKEN")));
+    writes("Build", "app.txt", "built\n");
+    String id = run("Release", plan("Build", List.of(), "Document", List.of(0)));
+    awaitStatus(id, "completed");
+    await("the pull request", () -> project(id).getJsonObject("git_state").containsKey("pull_request"));
+
+    String branch = project(id).getString("git_project_branch");
+    assertThat(sh(remote, "git", "show", branch + ":app.txt")).isEqualTo("built\n");
+    assertThat(pulls).hasSize(1);
+    JsonObject pr = pulls.get(0);
+    assertThat(pr.getString("method")).isEqualTo("POST");
+    assertThat(pr.getString("path")).isEqualTo("/repos/acme/app/pulls");
+    assertThat(pr.getString("authorization")).isEqualTo("Bearer forge-token-3c9e7a1b");
+    assertThat(pr.getString("accept")).isEqualTo("application/vnd.github+json");
+    JsonObject body = pr.getJsonObject("body");
+    assertThat(body.getString("head")).isEqualTo(branch);
+    assertThat(body.getString("base")).isEqualTo("main");
+    assertThat(body.getString("title")).isEqualTo("Release");
+    assertThat(body.getString("body")).contains("| Build | completed |").contains("| Document | completed |")
+        .contains("Requirements covered: R1, R2").contains("Cost: $0.0");
+    assertThat(project(id).getJsonObject("git_state").getJsonObject("pull_request").getString("url"))
+        .isEqualTo("https://github.example/acme/app/pull/7");
+    assertThat(eventTypes(id)).contains("git_push", "pr_opened");
+    forge.close();
+  }
+
+  @Test
   @DisplayName("two projects on one repository each get their own branch and see only their own files")
   void twoProjectsOneRepository() throws Exception {
     startKernel(c -> {});
