@@ -80,7 +80,7 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
     GitSteps git = new GitSteps(vertx, parts.git(), new PullRequests(vertx, parts.git().config().forge(),
         System.getenv()), store, progress, clock);
     workers = new Workers(vertx, store, metered, progress, parts.router(), parts.cliAgents(), config, parts.dataDir(),
-        clock, node, git);
+        clock, node, git, task -> outcomes.completesAtOnce(task));
     dispatcher = new Dispatcher(config, parts.router(), parts.pricing(), workers::runs);
     outcomes = new Outcomes(store, metered, progress, new Reviewer(metered, store, config), parts.diagnostics(),
         parts.advisor(), new OutcomePolicy(config, new TaskRetries(config, () -> ThreadLocalRandom.current()

@@ -15,12 +15,19 @@ final class GitAttempt implements Attempt {
   private final GitSteps git;
   private final MeteredModel metered;
   private final Claimed task;
+  private final boolean integrate;
   private final Function<java.nio.file.Path, Attempt> inner;
   private volatile Attempt run;
   private volatile boolean cancelled;
 
-  /** @param inner the attempt, given the task's worktree (null for a project without a repository) */
-  GitAttempt(GitSteps git, MeteredModel metered, Claimed task, Function<java.nio.file.Path, Attempt> inner) {
+  /**
+   * @param integrate whether the work lands on the project branch at once (no verification between
+   *     the attempt and the completion), or once a verification accepts it
+   * @param inner the attempt, given the task's worktree (null for a project without a repository)
+   */
+  GitAttempt(GitSteps git, MeteredModel metered, Claimed task, boolean integrate,
+      Function<java.nio.file.Path, Attempt> inner) {
+    this.integrate = integrate;
     this.git = git;
     this.metered = metered;
     this.task = task;
@@ -39,7 +46,7 @@ final class GitAttempt implements Attempt {
           if (prepared == null) {
             return result;
           }
-          return result.compose(r -> run.cancelled() ? Future.succeededFuture(r) : git.land(task, prepared, r.output())
+          return result.compose(r -> run.cancelled() ? Future.succeededFuture(r) : git.land(task, prepared, r.output(), integrate)
               .transform(ar -> ar.succeeded() ? Future.succeededFuture(r) : failed(r, ar.cause())));
         });
   }

@@ -149,24 +149,57 @@ final class GitSteps {
   }
 
   /**
-   * Commits the task's work and lands it on the project branch. Fails with {@link Conflict} when it
-   * conflicts (the conflict is recorded in the project's git state and announced).
+   * Commits the task's work on its task branch and, with {@code integrate}, lands it on the project
+   * branch. A task that is verified first lands only once accepted ({@link #accepted}): a retry with
+   * feedback builds on its task branch, and the project branch gets one commit for it. Fails with
+   * {@link Conflict} when the work conflicts (recorded in the project's git state and announced).
    */
-  Future<Void> land(Claimed task, Prepared p, String output) {
+  Future<Void> land(Claimed task, Prepared p, String output, boolean integrate) {
+    String projectId = task.projectId();
+    return vertx.<String>executeBlocking(() -> {
+      String sha = spaces.commitTask(p.tree(), projectId, task.id(), task.title(), p.task().requirementIds(), output);
+      if (!integrate) {
+        spaces.dropTask(p.tree(), projectId, task.id(), false);
+      }
+      return sha;
+    }, false).compose(sha -> {
+      progress.emit(projectId, task.id(), EventTypes.GIT_COMMIT, task.title() + ": committed",
+          new JsonObject().put("branch", spaces.taskBranch(projectId, task.id())).put("sha", sha));
+      return integrate ? integrate(task, p.task(), p.tree()) : Future.succeededFuture();
+    });
+  }
+
+  /**
+   * A verified task was accepted: its task branch lands on the project branch now (nothing when it
+   * has no task branch: no repository, or it landed before). Fails with {@link Conflict}.
+   */
+  Future<Void> accepted(Claimed task) {
+    if (!spaces.config().enabled()) {
+      return Future.succeededFuture();
+    }
+    return store.gitTask(task.id()).compose(git -> {
+      if (git == null || git.repoPath() == null || git.projectBranch() == null) {
+        return Future.succeededFuture();
+      }
+      return vertx.<GitWorkspaces.ProjectTree>executeBlocking(() -> {
+        GitWorkspaces.ProjectTree tree = spaces.ensureProject(git.projectId(), git.projectName(),
+            Path.of(git.repoPath()), git.baseBranch(), git.projectBranch());
+        return spaces.hasTaskBranch(tree, git.projectId(), task.id()) ? tree : null;
+      }, false).compose(tree -> tree == null ? Future.succeededFuture() : integrate(task, git, tree));
+    });
+  }
+
+  private Future<Void> integrate(Claimed task, GitTask git, GitWorkspaces.ProjectTree tree) {
     String projectId = task.projectId();
     return vertx.<Landing>executeBlocking(() -> {
-      String sha = spaces.commitTask(p.tree(), projectId, task.id(), task.title(), p.task().requirementIds(), output);
-      GitWorkspaces.Integration done = spaces.integrate(p.tree(), projectId, task.id(), task.title(),
-          p.task().requirementIds());
+      GitWorkspaces.Integration done = spaces.integrate(tree, projectId, task.id(), task.title(), git.requirementIds());
       GitWorkspaces.State state = null;
       if (done instanceof GitWorkspaces.Merged) {
-        spaces.dropTask(p.tree(), projectId, task.id(), true);
-        state = spaces.state(p.tree().repo(), p.tree().baseBranch(), p.tree().branch());
+        spaces.dropTask(tree, projectId, task.id(), true);
+        state = spaces.state(tree.repo(), tree.baseBranch(), tree.branch());
       }
-      return new Landing(sha, done, state);
+      return new Landing(done, state);
     }, false).compose(landing -> {
-      progress.emit(projectId, task.id(), EventTypes.GIT_COMMIT, task.title() + ": committed",
-          new JsonObject().put("branch", spaces.taskBranch(projectId, task.id())).put("sha", landing.taskSha()));
       if (landing.done() instanceof GitWorkspaces.Conflict c) {
         JsonObject last = new JsonObject().put("task_id", task.id()).put("result", "conflict")
             .put("files", new JsonArray(c.files())).put("kept_on", c.taskBranch()).put("at", Times.now(clock));
@@ -179,16 +212,16 @@ final class GitSteps {
         state.put("head", s.head()).put("ahead", s.ahead()).put("behind", s.behind())
             .put("last_merge", new JsonObject().put("task_id", task.id()).put("result", "merged")
                 .put("sha", merged.sha()).put("how", merged.how()).put("at", Times.now(clock)));
-        return store.gitLanded(task.id(), p.tree().branch(), merged.sha(), projectId, state);
+        return store.gitLanded(task.id(), tree.branch(), merged.sha(), projectId, state);
       }).onSuccess(v -> {
         LOG.info("task landed on project branch [project: {}, task: {}, sha: {}, how: {}]", projectId, task.id(),
             merged.sha(), merged.how());
-        progress.emit(projectId, task.id(), EventTypes.GIT_MERGE, task.title() + ": merged into " + p.tree().branch(),
-            new JsonObject().put("branch", p.tree().branch()).put("sha", merged.sha()).put("how", merged.how())
+        progress.emit(projectId, task.id(), EventTypes.GIT_MERGE, task.title() + ": merged into " + tree.branch(),
+            new JsonObject().put("branch", tree.branch()).put("sha", merged.sha()).put("how", merged.how())
                 .put("head", s.head()).put("ahead", s.ahead()).put("behind", s.behind()));
       });
     });
   }
 
-  private record Landing(String taskSha, GitWorkspaces.Integration done, GitWorkspaces.State state) {}
+  private record Landing(GitWorkspaces.Integration done, GitWorkspaces.State state) {}
 }

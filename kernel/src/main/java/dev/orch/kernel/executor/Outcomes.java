@@ -78,6 +78,11 @@ final class Outcomes {
     return Times.now(clock);
   }
 
+  /** True when a success completes the task at once, without a verification between (its git work lands at once). */
+  boolean completesAtOnce(Claimed task) {
+    return policy.completesAtOnce(task);
+  }
+
   /** True when a success completes the task in the unit that also runs the next pass. */
   boolean passesInline(Claimed task) {
     return policy.completesAtOnce(task) && !config.waveCheckpoints();
@@ -140,6 +145,23 @@ final class Outcomes {
       });
     }
     OutcomePolicy.Accept accept = (OutcomePolicy.Accept) next;
+    // A git project's accepted work lands on the project branch before its dependants are released.
+    Future<Boolean> landed = git.accepted(task).map(true).recover(err -> {
+      if (!(err instanceof GitSteps.Conflict conflict)) {
+        return Future.failedFuture(err);
+      }
+      String checkpointId = Ids.short12();
+      return store.needsReview(task.id(), accept.status(), accept.notes(), now).compose(moved -> !moved
+          ? Future.succeededFuture(false)
+          : store.conflictCheckpoint(checkpointId, task, conflict.files, conflict.keptOn, now).map(v -> {
+            emitConflict(task, conflict.getMessage(), conflict.files, conflict.keptOn, checkpointId);
+            return false;
+          }));
+    });
+    return landed.compose(ok -> !ok ? Future.succeededFuture() : acceptLanded(task, result, accept, now));
+  }
+
+  private Future<?> acceptLanded(Claimed task, TaskRun.Result result, OutcomePolicy.Accept accept, double now) {
     return store.setVerification(task.id(), accept.status(), accept.notes(), now).compose(v -> {
       progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),
           new JsonObject().put("cost_usd", result.costUsd()));
@@ -221,13 +243,8 @@ final class Outcomes {
       String checkpointId = Ids.short12();
       return store.end(task, TaskStatus.NEEDS_REVIEW, conflict.error(), conflict.spent().output(), conflict.spent(), now)
           .compose(moved -> !moved ? Future.succeededFuture()
-              : store.conflictCheckpoint(checkpointId, task, conflict.files(), conflict.keptOn(), now).onSuccess(v -> {
-                progress.emit(task.projectId(), task.id(), EventTypes.GIT_CONFLICT, task.title() + ": "
-                    + conflict.error(), new JsonObject().put("files", new JsonArray(conflict.files()))
-                    .put("branch", conflict.keptOn()).put("checkpoint_id", checkpointId));
-                progress.emit(task.projectId(), task.id(), EventTypes.CHECKPOINT, "Checkpoint: " + task.title()
-                    + " conflicts with the project branch", new JsonObject().put("checkpoint_id", checkpointId));
-              }));
+              : store.conflictCheckpoint(checkpointId, task, conflict.files(), conflict.keptOn(), now).onSuccess(v ->
+                  emitConflict(task, conflict.error(), conflict.files(), conflict.keptOn(), checkpointId)));
     }
     if (next instanceof OutcomePolicy.Fail fail) {
       return store.end(task, TaskStatus.FAILED, fail.error(), null, spent(err), now).onSuccess(moved -> {
@@ -237,6 +254,13 @@ final class Outcomes {
       });
     }
     return Future.succeededFuture(); // cancelled: whoever cancelled it moved the task
+  }
+
+  private void emitConflict(Claimed task, String error, java.util.List<String> files, String keptOn, String checkpointId) {
+    progress.emit(task.projectId(), task.id(), EventTypes.GIT_CONFLICT, task.title() + ": " + error,
+        new JsonObject().put("files", new JsonArray(files)).put("branch", keptOn).put("checkpoint_id", checkpointId));
+    progress.emit(task.projectId(), task.id(), EventTypes.CHECKPOINT, "Checkpoint: " + task.title()
+        + " conflicts with the project branch", new JsonObject().put("checkpoint_id", checkpointId));
   }
 
   private static TaskRun.Result spent(Throwable err) {

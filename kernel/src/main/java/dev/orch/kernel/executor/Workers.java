@@ -58,11 +58,14 @@ final class Workers {
   private final Clock clock;
   private final String node;
   private final GitSteps git;
+  private final java.util.function.Predicate<Claimed> integrateAtOnce;
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
 
   Workers(Vertx vertx, TaskStore store, MeteredModel metered, Progress progress, ModelRouter router,
-      CliAgentRunner cliAgents, ExecutorConfig config, Path dataDir, Clock clock, String node, GitSteps git) {
+      CliAgentRunner cliAgents, ExecutorConfig config, Path dataDir, Clock clock, String node, GitSteps git,
+      java.util.function.Predicate<Claimed> integrateAtOnce) {
     this.git = git;
+    this.integrateAtOnce = integrateAtOnce;
     this.vertx = vertx;
     this.store = store;
     this.metered = metered;
@@ -120,7 +123,7 @@ final class Workers {
       return Attempt.failing(new IllegalArgumentException("Unknown model tier '" + task.tier() + "'"));
     }
     String model = router.model(tier);
-    return new GitAttempt(git, metered, task, worktree -> attempt(task, project, reservationId, tier, model, worktree));
+    return new GitAttempt(git, metered, task, integrateAtOnce.test(task), worktree -> attempt(task, project, reservationId, tier, model, worktree));
   }
 
   /** The attempt itself; {@code worktree} is the task's git worktree, or null for a project without a repository. */

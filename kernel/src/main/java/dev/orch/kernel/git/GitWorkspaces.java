@@ -308,6 +308,12 @@ public final class GitWorkspaces {
     return config().branchPrefix() + "/conflicts/" + safeId(projectId) + "-" + safeId(taskId);
   }
 
+  /** Whether the task has a task branch (work not yet landed). */
+  public boolean hasTaskBranch(ProjectTree project, String projectId, String taskId) {
+    return git.exec(project.repo(), "rev-parse", "--verify", "--quiet", "refs/heads/" + taskBranch(projectId, taskId))
+        .ok();
+  }
+
   /** The commit on the project branch that carries the task's trailer, or null. */
   public String commitOf(ProjectTree project, String taskId) {
     String found = git.run(project.repo(), "log", "--format=%H", "--fixed-strings",

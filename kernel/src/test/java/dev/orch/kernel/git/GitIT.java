@@ -46,6 +46,10 @@ class GitIT {
   final Map<String, Long> delays = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   final Map<String, List<String>> prompts = new ConcurrentHashMap<>();
+  /** Title → what its second attempt writes instead. */
+  final Map<String, JsonObject> secondWrites = new ConcurrentHashMap<>();
+  /** Verdicts the verifier gives, in order (then "passed"). */
+  final java.util.Queue<String> verdicts = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -80,16 +84,21 @@ class GitIT {
     if (!r.path().equals("/v1/messages")) {
       return null;
     }
+    if (String.valueOf(r.body().getValue("system")).contains("You review")) {
+      String verdict = verdicts.isEmpty() ? "passed" : verdicts.poll();
+      return LocalAnthropicServer.message(HAIKU, "end_turn", LocalAnthropicServer.usage(50, 10),
+          LocalAnthropicServer.text("{\"verdict\": \"" + verdict + "\", \"notes\": \"add the second file\"}"));
+    }
     JsonArray messages = r.body().getJsonArray("messages");
     String user = messages.getJsonObject(0).encode();
     var m = java.util.regex.Pattern.compile("Do ([A-Za-z0-9]+)\\.").matcher(user);
     String title = m.find() ? m.group(1) : "?";
     long delay = delays.getOrDefault(title, 0L);
     if (messages.size() == 1) {
-      attempts.computeIfAbsent(title, t -> new AtomicInteger()).incrementAndGet();
+      int attempt = attempts.computeIfAbsent(title, t -> new AtomicInteger()).incrementAndGet();
       prompts.computeIfAbsent(title, t -> new java.util.concurrent.CopyOnWriteArrayList<>())
           .add(String.valueOf(r.body().getValue("system")));
-      JsonObject write = writes.get(title);
+      JsonObject write = attempt > 1 && secondWrites.containsKey(title) ? secondWrites.get(title) : writes.get(title);
       if (write != null) {
         return LocalAnthropicServer.message(HAIKU, "tool_use", LocalAnthropicServer.usage(100, 20),
             LocalAnthropicServer.text("Writing."), LocalAnthropicServer.toolUse("toolu_1", "write_file", write.copy()))
@@ -313,6 +322,25 @@ class GitIT {
         .isEqualTo("https://github.example/acme/app/pull/7");
     assertThat(eventTypes(id)).contains("git_push", "pr_opened");
     forge.close();
+  }
+
+  @Test
+  @DisplayName("with verification, a task sent back with feedback builds on its own work and lands as one commit once accepted")
+  void verifiedTaskLandsOnceAccepted() throws Exception {
+    startKernel(c -> c.getJsonObject("execution").put("verification_enabled", true));
+    verdicts.add("gaps_found");
+    writes("Verified", "first.txt", "first\n");
+    secondWrites.put("Verified", new JsonObject().put("path", "second.txt").put("content", "second\n"));
+    String id = run("Checked", plan("Verified", List.of(), "After", List.of(0)));
+    awaitStatus(id, "completed");
+
+    String branch = project(id).getString("git_project_branch");
+    assertThat(attempts.get("Verified").get()).isEqualTo(2);
+    List<String[]> log = branchLog(branch);
+    assertThat(log).extracting(c -> c[1]).containsExactly("After", "Verified", "start");
+    String sha = tasks(id).get("Verified").getString("git_commit_sha");
+    assertThat(sh(repo, "git", "show", "--name-only", "--format=", sha).lines().toList())
+        .contains("first.txt", "second.txt");
   }
 
   @Test
