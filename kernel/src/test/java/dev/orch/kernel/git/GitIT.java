@@ -122,7 +122,10 @@ class GitIT {
     PluginJars.drop(PluginJars.module("tools-file"), Path.of(json.getString("plugins_dir")), "tools-file.jar");
     tweak.accept(json);
     k = TestKernel.start(json);
-    token = k.signUp("alice@example.com", "password1").getString("access_token");
+    var login = k.post("/api/auth/login", new JsonObject().put("email", "alice@example.com")
+        .put("password", "password1"), null);
+    token = login.statusCode() == 200 ? login.bodyAsJsonObject().getString("access_token") // a restart
+        : k.signUp("alice@example.com", "password1").getString("access_token");
   }
 
   /** A task writing {@code file}. */
@@ -341,6 +344,39 @@ class GitIT {
     String sha = tasks(id).get("Verified").getString("git_commit_sha");
     assertThat(sh(repo, "git", "show", "--name-only", "--format=", sha).lines().toList())
         .contains("first.txt", "second.txt");
+  }
+
+  @Test
+  @DisplayName("after a crash between a task's landing and its completion, the restarted server runs it again without a second commit and repairs the half-made merge")
+  void restartAfterCrash() throws Exception {
+    startKernel(c -> {});
+    writes("Only", "only.txt", "once\n");
+    String id = run("Crashy", plan("Only", List.of()));
+    awaitStatus(id, "completed");
+    JsonObject only = tasks(id).get("Only");
+    String landed = only.getString("git_commit_sha");
+    Path worktree = Path.of(project(id).getString("git_worktree_path"));
+    // What the database and the worktree hold had the process died after the commit landed and before
+    // the completion was stored, in the middle of the next merge.
+    k.sql("UPDATE tasks SET status = 'running', lease_owner = 'dead-node', lease_expires_at = 1, completed_at = NULL,"
+        + " git_commit_sha = NULL, git_branch = NULL WHERE id = ?", only.getString("id"));
+    k.sql("UPDATE projects SET status = 'executing', completed_at = NULL WHERE id = ?", id);
+    Path gitDir = Path.of(sh(worktree, "git", "rev-parse", "--absolute-git-dir").strip());
+    Files.writeString(gitDir.resolve("index.lock"), "");
+    Files.writeString(worktree.resolve("half-written.txt"), "?");
+    k.close();
+    k = null;
+
+    startKernel(c -> {});
+    awaitStatus(id, "completed");
+
+    assertThat(attempts.get("Only").get()).as("the task ran again").isEqualTo(2);
+    String branch = project(id).getString("git_project_branch");
+    assertThat(branchLog(branch)).extracting(c -> c[1]).containsExactly("Only", "start");
+    assertThat(tasks(id).get("Only").getString("git_commit_sha")).isEqualTo(landed);
+    assertThat(gitDir.resolve("index.lock")).doesNotExist();
+    assertThat(worktree.resolve("half-written.txt")).doesNotExist();
+    assertThat(project(id).getJsonObject("git_state").getJsonObject("last_merge").getString("how")).isEqualTo("already");
   }
 
   @Test
