@@ -233,12 +233,40 @@ public final class GitWorkspaces {
           throw new UncheckedIOException(e);
         }
       }
-      git.run(worktree, "add", "--all");
-      git.run(worktree, "commit", "--quiet", "--allow-empty", "--no-verify",
+      // The worktree's .git file is not trusted (a CLI agent may have rewritten it to point at a
+      // repository of its own making): git is told its real administrative folder.
+      String gitDir = "--git-dir=" + adminDir(project.repo(), worktree);
+      String workTree = "--work-tree=" + worktree;
+      git.run(worktree, gitDir, workTree, "add", "--all");
+      git.run(worktree, gitDir, workTree, "commit", "--quiet", "--allow-empty", "--no-verify",
           "--author=" + config().authorName() + " <" + config().authorEmail() + ">",
           "-m", subject(title), "-m", trailers(taskId, requirementIds));
-      return git.run(worktree, "rev-parse", "HEAD").strip();
+      return git.run(worktree, gitDir, workTree, "rev-parse", "HEAD").strip();
     });
+  }
+
+  /**
+   * The administrative folder the repository keeps for {@code worktree}
+   * ({@code <common dir>/worktrees/<name>}, the one whose {@code gitdir} names the worktree), found
+   * from the repository's side.
+   */
+  private Path adminDir(Path repo, Path worktree) {
+    Path common = repo.resolve(git.run(repo, "rev-parse", "--git-common-dir").strip()).normalize();
+    Path expected = worktree.toAbsolutePath().normalize().resolve(".git");
+    Path expectedReal = realOrSelf(worktree).resolve(".git");
+    try (Stream<Path> dirs = Files.list(common.resolve("worktrees"))) {
+      for (Path dir : dirs.toList()) {
+        Path pointer = dir.resolve("gitdir");
+        if (Files.isRegularFile(pointer)
+            && List.of(expected, expectedReal).contains(Path.of(Files.readString(pointer, StandardCharsets.UTF_8)
+                .strip()).normalize())) {
+          return dir;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException("no worktree record for " + worktree);
   }
 
   static String subject(String title) {

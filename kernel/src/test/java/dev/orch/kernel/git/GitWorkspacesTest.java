@@ -180,6 +180,22 @@ class GitWorkspacesTest {
   }
 
   @Test
+  @DisplayName("a task that rewrites its worktree's .git file to a repository of its own still commits to its real task branch")
+  void plantedGitFileIsIgnored() throws Exception {
+    GitWorkspaces.ProjectTree p = project("p1");
+    Path wt = spaces.prepareTask(p, "p1", "ta");
+    Path evil = Files.createDirectories(tmp.resolve("evil"));
+    git.run(evil, "init", "--quiet");
+    Files.writeString(wt.resolve(".git"), "gitdir: " + evil.resolve(".git") + "\n");
+    Files.writeString(wt.resolve("a.txt"), "a\n");
+
+    String sha = spaces.commitTask(p, "p1", "ta", "Write a", List.of(), "out");
+
+    assertThat(git.run(repo, "rev-parse", "refs/heads/orch/tasks/p1-ta").strip()).isEqualTo(sha);
+    assertThat(git.exec(evil, "rev-parse", "--verify", "HEAD").ok()).isFalse();
+  }
+
+  @Test
   @DisplayName("a missing base branch is refused with 422")
   void missingBase() {
     assertThatThrownBy(() -> spaces.ensureProject("p1", "x", repo, "nope", null))
