@@ -109,7 +109,9 @@ class ProjectsIT {
         ok.copy().put("name", ""), ok.copy().put("name", "x".repeat(201)), new JsonObject().put("name", "n"),
         ok.copy().put("requirements", "r".repeat(50_001)), ok.copy().put("config", "{}"),
         ok.copy().put("planning_rigor", "L4"), ok.copy().put("repo_path", "/srv/../etc"),
-        ok.copy().put("repo_path", "relative/path"), ok.copy().put("name", 5)}) {
+        ok.copy().put("repo_path", "relative/path"), ok.copy().put("name", 5),
+        ok.copy().put("git_base_branch", "--upload-pack=touch /tmp/x"), ok.copy().put("git_base_branch", "a..b"),
+        ok.copy().put("git_base_branch", "main branch")}) {
       assertThat(k.post("/api/projects", bad, alice).statusCode()).as(bad.encode()).isEqualTo(422);
     }
     assertThat(k.post("/api/projects", ok, null).statusCode()).isEqualTo(401);
