@@ -367,12 +367,16 @@ public final class GitWorkspaces {
 
   // ---- reads ----
 
-  /** The project branch's head and how far it is ahead of and behind its base. */
+  /** The project branch's head and how far it is ahead of and behind its base (-1 each when the base is gone). */
   public State state(Path repo, String baseBranch, String branch) {
     String head = git.run(repo, "rev-parse", "refs/heads/" + branch).strip();
-    String[] counts = git.run(repo, "rev-list", "--left-right", "--count",
-        "refs/heads/" + baseBranch + "...refs/heads/" + branch).strip().split("\\s+");
-    return new State(head, Integer.parseInt(counts[1]), Integer.parseInt(counts[0]));
+    Git.Out counts = git.exec(repo, "rev-list", "--left-right", "--count",
+        "refs/heads/" + baseBranch + "...refs/heads/" + branch);
+    if (!counts.ok()) {
+      return new State(head, -1, -1);
+    }
+    String[] n = counts.stdout().strip().split("\\s+");
+    return new State(head, Integer.parseInt(n[1]), Integer.parseInt(n[0]));
   }
 
   /** The newest {@code limit} commits of the branch. */
