@@ -15,6 +15,7 @@ final class GitAttempt implements Attempt {
   private final GitSteps git;
   private final MeteredModel metered;
   private final Claimed task;
+  private final String reservationId;
   private final boolean integrate;
   private final Function<java.nio.file.Path, Attempt> inner;
   private volatile Attempt run;
@@ -25,8 +26,9 @@ final class GitAttempt implements Attempt {
    *     the attempt and the completion), or once a verification accepts it
    * @param inner the attempt, given the task's worktree (null for a project without a repository)
    */
-  GitAttempt(GitSteps git, MeteredModel metered, Claimed task, boolean integrate,
+  GitAttempt(GitSteps git, MeteredModel metered, Claimed task, String reservationId, boolean integrate,
       Function<java.nio.file.Path, Attempt> inner) {
+    this.reservationId = reservationId;
     this.integrate = integrate;
     this.git = git;
     this.metered = metered;
@@ -36,8 +38,10 @@ final class GitAttempt implements Attempt {
 
   @Override
   public Future<TaskRun.Result> run(List<String> knowledge) {
-    return git.prepare(task).recover(err -> Future.failedFuture(new TaskRun.Failed(err, TaskRun.Result.none(null),
-        false))).compose(prepared -> {
+    return git.prepare(task).recover(err -> {
+      metered.release(reservationId); // no call was made: the first call's hold is free again
+      return Future.failedFuture(new TaskRun.Failed(err, TaskRun.Result.none(null), false));
+    }).compose(prepared -> {
           run = inner.apply(prepared == null ? null : prepared.worktree());
           if (cancelled) {
             run.cancel();
@@ -46,8 +50,9 @@ final class GitAttempt implements Attempt {
           if (prepared == null) {
             return result;
           }
-          return result.compose(r -> run.cancelled() ? Future.succeededFuture(r) : git.land(task, prepared, r.output(), integrate)
-              .transform(ar -> ar.succeeded() ? Future.succeededFuture(r) : failed(r, ar.cause())));
+          return result.compose(r -> run.cancelled() ? Future.succeededFuture(r)
+              : git.land(task, prepared, r.output(), integrate)
+                  .transform(ar -> ar.succeeded() ? Future.succeededFuture(r) : failed(r, ar.cause())));
         });
   }
 

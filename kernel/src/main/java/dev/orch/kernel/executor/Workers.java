@@ -123,7 +123,8 @@ final class Workers {
       return Attempt.failing(new IllegalArgumentException("Unknown model tier '" + task.tier() + "'"));
     }
     String model = router.model(tier);
-    return new GitAttempt(git, metered, task, integrateAtOnce.test(task), worktree -> attempt(task, project, reservationId, tier, model, worktree));
+    return new GitAttempt(git, metered, task, reservationId, integrateAtOnce.test(task),
+        worktree -> attempt(task, project, reservationId, tier, model, worktree));
   }
 
   /** The attempt itself; {@code worktree} is the task's git worktree, or null for a project without a repository. */

@@ -135,8 +135,12 @@ class GitIT {
 
   /** Creates a project on the repository, approves a plan of the tasks (title → dependency indices) and executes it. */
   String run(String name, Map<String, List<Integer>> tasks) {
+    return run(name, "main", tasks);
+  }
+
+  String run(String name, String baseBranch, Map<String, List<Integer>> tasks) {
     var created = k.post("/api/projects", new JsonObject().put("name", name).put("requirements", "r")
-        .put("repo_path", repo.toString()).put("git_base_branch", "main"), token);
+        .put("repo_path", repo.toString()).put("git_base_branch", baseBranch), token);
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
     String projectId = created.bodyAsJsonObject().getString("id");
     JsonArray list = new JsonArray();
@@ -377,6 +381,16 @@ class GitIT {
     assertThat(gitDir.resolve("index.lock")).doesNotExist();
     assertThat(worktree.resolve("half-written.txt")).doesNotExist();
     assertThat(project(id).getJsonObject("git_state").getJsonObject("last_merge").getString("how")).isEqualTo("already");
+  }
+
+  @Test
+  @DisplayName("a base branch the repository does not have fails the task before any model call, naming the branch")
+  void missingBaseBranch() {
+    startKernel(c -> {});
+    String id = run("Lost", "release/9", plan("Only", List.of()));
+    awaitStatus(id, "failed");
+    assertThat(tasks(id).get("Only").getString("error")).contains("git_base_branch 'release/9' is not a branch");
+    assertThat(attempts).isEmpty();
   }
 
   @Test
