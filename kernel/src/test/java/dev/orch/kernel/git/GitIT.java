@@ -109,8 +109,13 @@ class GitIT {
         LocalAnthropicServer.text("output of " + title)).after(delay);
   }
 
+  /** The kernel configuration; the PostgreSQL variant of this suite points it at a schema of the test's own. */
+  protected JsonObject config(Path dataDir) {
+    return TestKernel.testConfig(dataDir);
+  }
+
   private void startKernel(Consumer<JsonObject> tweak) {
-    JsonObject json = TestKernel.testConfig(dir.resolve("data"));
+    JsonObject json = config(dir.resolve("data"));
     json.getJsonObject("anthropic").put("base_url", claude.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
     json.put("model_retry", new JsonObject().put("max_retries", 0).put("base_delay_ms", 5).put("max_delay_ms", 10));
     json.getJsonObject("execution").put("verification_enabled", false).put("knowledge_extraction_enabled", false)
