@@ -128,6 +128,13 @@ public final class Kernel {
       ProjectAccess access = new ProjectAccess(db);
       Git git = new Git(sections.git());
       GitWorkspaces workspaces = new GitWorkspaces(git, config.dataDir());
+      if (sections.git().enabled()) {
+        vertx.executeBlocking(git::available, false).onSuccess(found -> {
+          if (!found) {
+            LOG.warn("config: git.enabled is on but no git binary runs: projects on a repository will fail");
+          }
+        });
+      }
       ProjectService projects = new ProjectService(db, access, cliAgents, new GitRepos(git, vertx), clock);
       Tokens tokens = new Tokens(vertx, config.auth(), clock);
       PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptWorkers(),

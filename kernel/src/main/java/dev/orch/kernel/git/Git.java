@@ -56,6 +56,15 @@ public final class Git {
     return config;
   }
 
+  /** Whether a git binary runs on this machine ({@code git --version}); blocking. */
+  public boolean available() {
+    try {
+      return exec(Path.of(System.getProperty("java.io.tmpdir")), "--version").ok();
+    } catch (GitException e) {
+      return false;
+    }
+  }
+
   /** Runs {@code git args} in {@code dir}; a non-zero exit fails with {@link GitException}. */
   public String run(Path dir, String... args) {
     Out out = exec(dir, args);

@@ -220,6 +220,12 @@ class GitWorkspacesTest {
   }
 
   @Test
+  @DisplayName("the server can tell whether git runs here")
+  void gitAvailable() {
+    assertThat(git.available()).isTrue();
+  }
+
+  @Test
   @DisplayName("a failing git command is a 502 that names the operation, not git's output")
   void failureIs502() {
     assertThatThrownBy(() -> git.run(repo, "rev-parse", "no-such-ref-xyz"))
