@@ -16,6 +16,10 @@ import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.executor.DiagnosticAdvisor;
+import dev.orch.kernel.git.Git;
+import dev.orch.kernel.git.GitConfig;
+import dev.orch.kernel.git.GitRepos;
+import dev.orch.kernel.git.GitWorkspaces;
 import dev.orch.kernel.executor.ExecutorConfig;
 import dev.orch.kernel.executor.ExecutorVerticle;
 import dev.orch.kernel.http.ApiVerticle;
@@ -31,6 +35,7 @@ import dev.orch.kernel.planner.PlannerVerticle;
 import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.progress.ProgressVerticle;
 import dev.orch.kernel.projects.ProjectAccess;
+import dev.orch.kernel.projects.ProjectGit;
 import dev.orch.kernel.projects.ProjectService;
 import dev.orch.kernel.rag.RagCatalog;
 import dev.orch.kernel.store.Db;
@@ -77,7 +82,7 @@ public final class Kernel {
    */
   public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
       int defaultMaxTokens, String planningModel, TasksConfig tasks, CliAgentConfig cliAgents, RagConfig rag,
-      ToolHostConfig tools) {
+      ToolHostConfig tools, GitConfig git) {
     /** {@code execution.default_max_tokens}. */
     public static final int DEFAULT_MAX_TOKENS = 4096;
     /** {@code anthropic.planning_model}. */
@@ -92,7 +97,7 @@ public final class Kernel {
           monitor, executor, reader.positiveInteger("execution.default_max_tokens", DEFAULT_MAX_TOKENS),
           reader.string("anthropic.planning_model", DEFAULT_PLANNING_MODEL),
           TasksConfig.from(config.raw()), CliAgentConfig.from(config), rag(config),
-          ToolHostConfig.from(config, monitor, executor));
+          ToolHostConfig.from(config, monitor, executor), GitConfig.from(config.raw()));
     }
 
     private static RagConfig rag(OrchConfig config) {
@@ -121,7 +126,16 @@ public final class Kernel {
       Db db = opened.resultAt(0);
       CliAgentPolicy cliAgents = new CliAgentPolicy(sections.cliAgents(), opened.resultAt(1));
       ProjectAccess access = new ProjectAccess(db);
-      ProjectService projects = new ProjectService(db, access, cliAgents, clock);
+      Git git = new Git(sections.git());
+      GitWorkspaces workspaces = new GitWorkspaces(git, config.dataDir());
+      if (sections.git().enabled()) {
+        vertx.executeBlocking(git::available, false).onSuccess(found -> {
+          if (!found) {
+            LOG.warn("config: git.enabled is on but no git binary runs: projects on a repository will fail");
+          }
+        });
+      }
+      ProjectService projects = new ProjectService(db, access, cliAgents, new GitRepos(git, vertx), clock);
       Tokens tokens = new Tokens(vertx, config.auth(), clock);
       PasswordHasher hasher = new PasswordHasher(vertx, config.auth().bcryptCost(), config.auth().bcryptWorkers(),
           config.auth().bcryptMaxQueue());
@@ -142,7 +156,8 @@ public final class Kernel {
           generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(),
               new dev.orch.kernel.tasks.ExternalSpend(pricing, router, sections.budget().externalOverrunFactor(),
                   sections.executor().externalClaimTimeoutSeconds()), diagnostics, clock),
-          new EventRepository(db), new RagCatalog(vertx, sections.rag()), ApiVerticle.streamQuota(config));
+          new EventRepository(db), new RagCatalog(vertx, sections.rag()), ApiVerticle.streamQuota(config),
+          new ProjectGit(vertx, db, access, workspaces));
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
@@ -155,7 +170,8 @@ public final class Kernel {
           .compose(plannerId -> vertx.deployVerticle(new ExecutorVerticle(new ExecutorVerticle.Parts(db, models, pricing,
               new BudgetLedger(sections.budget(), db, clock), diagnostics,
               DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),
-              router, sections.executor(), new CliAgentRunner(vertx, cliAgents, projects), config.dataDir()),
+              router, sections.executor(), new CliAgentRunner(vertx, cliAgents, projects), config.dataDir(),
+              workspaces),
               clock, vertx.isClustered())))
           .compose(plannerId -> vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);

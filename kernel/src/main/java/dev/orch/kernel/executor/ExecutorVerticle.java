@@ -2,6 +2,8 @@ package dev.orch.kernel.executor;
 
 import dev.orch.kernel.agents.CliAgentRunner;
 import dev.orch.kernel.budget.BudgetAddresses;
+import dev.orch.kernel.git.GitWorkspaces;
+import dev.orch.kernel.git.PullRequests;
 import dev.orch.kernel.budget.BudgetLedger;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.ModelRouter;
@@ -39,7 +41,8 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
 
   /** What the executor is built from. */
   public record Parts(Db db, ModelProviders models, Pricing pricing, BudgetLedger budget, DiagnosticLog diagnostics,
-      DiagnosticAdvisor advisor, ModelRouter router, ExecutorConfig config, CliAgentRunner cliAgents, Path dataDir) {}
+      DiagnosticAdvisor advisor, ModelRouter router, ExecutorConfig config, CliAgentRunner cliAgents, Path dataDir,
+      GitWorkspaces git) {}
 
   private final Parts parts;
   private final Clock clock;
@@ -74,12 +77,14 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
     metered = new MeteredModel(bus, parts.models(), parts.pricing());
     progress = new Progress(bus);
     ExecutorConfig config = parts.config();
+    GitSteps git = new GitSteps(vertx, parts.git(), new PullRequests(vertx, parts.git().config().forge(),
+        System.getenv()), store, progress, clock);
     workers = new Workers(vertx, store, metered, progress, parts.router(), parts.cliAgents(), config, parts.dataDir(),
-        clock, node);
+        clock, node, git, task -> outcomes.completesAtOnce(task));
     dispatcher = new Dispatcher(config, parts.router(), parts.pricing(), workers::runs);
     outcomes = new Outcomes(store, metered, progress, new Reviewer(metered, store, config), parts.diagnostics(),
         parts.advisor(), new OutcomePolicy(config, new TaskRetries(config, () -> ThreadLocalRandom.current()
-            .nextDouble())), dispatcher, config, clock, this);
+            .nextDouble())), dispatcher, config, clock, this, git);
     List<Future<?>> ready = List.of(
         bus.<JsonObject>consumer(ExecutorAddresses.WAKE, msg -> onWake(msg.body())).completion(),
         bus.<JsonObject>consumer(ExecutorAddresses.CANCEL, msg -> onCancel(msg.body())).completion(),

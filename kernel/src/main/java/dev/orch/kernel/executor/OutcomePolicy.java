@@ -37,6 +37,9 @@ final class OutcomePolicy {
   /** The task failed. */
   record Fail(String error) implements AfterFailure {}
 
+  /** A git project's task conflicts with its project branch: a checkpoint names the files. */
+  record ConflictReview(String error, List<String> files, String keptOn, TaskRun.Result spent) implements AfterFailure {}
+
   /** What a verdict does to a task stored completed. */
   sealed interface AfterVerdict {}
 
@@ -84,6 +87,9 @@ final class OutcomePolicy {
     }
     if (cancelled) {
       return new Nothing();
+    }
+    if (failed.cause instanceof GitSteps.Conflict conflict) {
+      return new ConflictReview(conflict.getMessage(), conflict.files, conflict.keptOn, failed.spent);
     }
     String error = describe(failed.cause);
     TaskRetries.Decision decision = retries.decide(failed.cause, task.retryCount(), task.maxRetries(), now);

@@ -53,12 +53,14 @@ final class Outcomes {
   private final ExecutorConfig config;
   private final Clock clock;
   private final Loop loop;
+  private final GitSteps git;
   /** Tasks whose wait for budget was announced (see {@link #waitsForBudget}). */
   private final Set<String> waitingForBudget = ConcurrentHashMap.newKeySet();
 
   Outcomes(TaskStore store, MeteredModel metered, Progress progress, Reviewer reviewer, DiagnosticLog diagnostics,
       DiagnosticAdvisor advisor, OutcomePolicy policy, TaskStore.PassPolicy dispatcher, ExecutorConfig config,
-      Clock clock, Loop loop) {
+      Clock clock, Loop loop, GitSteps git) {
+    this.git = git;
     this.store = store;
     this.metered = metered;
     this.progress = progress;
@@ -74,6 +76,11 @@ final class Outcomes {
 
   private double now() {
     return Times.now(clock);
+  }
+
+  /** True when a success completes the task at once, without a verification between (its git work lands at once). */
+  boolean completesAtOnce(Claimed task) {
+    return policy.completesAtOnce(task);
   }
 
   /** True when a success completes the task in the unit that also runs the next pass. */
@@ -146,6 +153,23 @@ final class Outcomes {
       });
     }
     OutcomePolicy.Accept accept = (OutcomePolicy.Accept) next;
+    // A git project's accepted work lands on the project branch before its dependants are released.
+    Future<Boolean> landed = git.accepted(task).map(true).recover(err -> {
+      if (!(err instanceof GitSteps.Conflict conflict)) {
+        return Future.failedFuture(err);
+      }
+      String checkpointId = Ids.short12();
+      return store.needsReview(task.id(), accept.status(), accept.notes(), now).compose(moved -> !moved
+          ? Future.succeededFuture(false)
+          : store.conflictCheckpoint(checkpointId, task, conflict.files, conflict.keptOn, now).map(v -> {
+            emitConflict(task, conflict.getMessage(), conflict.files, conflict.keptOn, checkpointId);
+            return false;
+          }));
+    });
+    return landed.compose(ok -> !ok ? Future.succeededFuture() : acceptLanded(task, result, accept, now));
+  }
+
+  private Future<?> acceptLanded(Claimed task, TaskRun.Result result, OutcomePolicy.Accept accept, double now) {
     return store.setVerification(task.id(), accept.status(), accept.notes(), now).compose(v -> {
       progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),
           new JsonObject().put("cost_usd", result.costUsd()));
@@ -223,6 +247,13 @@ final class Outcomes {
                   + " needs attention after " + task.maxRetries() + " failed attempts",
                   new JsonObject().put("checkpoint_id", checkpointId))));
     }
+    if (next instanceof OutcomePolicy.ConflictReview conflict) {
+      String checkpointId = Ids.short12();
+      return store.end(task, TaskStatus.NEEDS_REVIEW, conflict.error(), conflict.spent().output(), conflict.spent(), now)
+          .compose(moved -> !moved ? Future.succeededFuture()
+              : store.conflictCheckpoint(checkpointId, task, conflict.files(), conflict.keptOn(), now).onSuccess(v ->
+                  emitConflict(task, conflict.error(), conflict.files(), conflict.keptOn(), checkpointId)));
+    }
     if (next instanceof OutcomePolicy.Fail fail) {
       return store.end(task, TaskStatus.FAILED, fail.error(), null, spent(err), now).onSuccess(moved -> {
         if (moved) {
@@ -231,6 +262,13 @@ final class Outcomes {
       });
     }
     return Future.succeededFuture(); // cancelled: whoever cancelled it moved the task
+  }
+
+  private void emitConflict(Claimed task, String error, java.util.List<String> files, String keptOn, String checkpointId) {
+    progress.emit(task.projectId(), task.id(), EventTypes.GIT_CONFLICT, task.title() + ": " + error,
+        new JsonObject().put("files", new JsonArray(files)).put("branch", keptOn).put("checkpoint_id", checkpointId));
+    progress.emit(task.projectId(), task.id(), EventTypes.CHECKPOINT, "Checkpoint: " + task.title()
+        + " conflicts with the project branch", new JsonObject().put("checkpoint_id", checkpointId));
   }
 
   private static TaskRun.Result spent(Throwable err) {
@@ -321,6 +359,9 @@ final class Outcomes {
       if (done) {
         LOG.info("project finished [project: {}, status: {}]", projectId, finish.status().wire());
         progress.emit(projectId, null, finish.event(), finish.message());
+        if (finish.status() == dev.orch.kernel.state.ProjectStatus.COMPLETED) {
+          git.finished(projectId);
+        }
       }
     });
   }

@@ -68,6 +68,8 @@ final class TaskStore {
       + " AND event_type IN ('task_retry', 'task_failed') ORDER BY id";
   private static final String INSERT_CHECKPOINT = "INSERT INTO checkpoints (id, project_id, task_id, checkpoint_type,"
       + " summary, attempts_json, question, created_at) VALUES (?, ?, ?, 'retry_exhausted', ?, ?, ?, ?)";
+  private static final String INSERT_GIT_CHECKPOINT = "INSERT INTO checkpoints (id, project_id, task_id,"
+      + " checkpoint_type, summary, attempts_json, question, created_at) VALUES (?, ?, ?, 'git_conflict', ?, ?, ?, ?)";
   private static final String INSERT_FINDING = "INSERT INTO project_knowledge (id, project_id, task_id, category, content,"
       + " content_hash, source_task_title, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
       + " ON CONFLICT (project_id, content_hash) DO NOTHING";
@@ -593,6 +595,101 @@ final class TaskStore {
 
   Future<Boolean> needsReview(String taskId, String status, String notes, double now) {
     return cas(Lifecycle.VERIFICATION_REVIEW.sql(), status, notes, now, taskId);
+  }
+
+  // ---- git projects (docs/git.md) ----
+
+  /** What a git project's task needs: the project's repository and branches, the task's requirements. */
+  record GitTask(String projectId, String projectName, String repoPath, String baseBranch, String projectBranch,
+      List<String> requirementIds) {}
+
+  /** The task's git facts; {@code repoPath} null for a project without a repository; null when the task is gone. */
+  Future<GitTask> gitTask(String taskId) {
+    return visible(sql -> {
+      Sql.Rec r = sql.first("SELECT p.id, p.name, p.repo_path, p.git_base_branch, p.git_project_branch,"
+          + " t.requirement_ids_json FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = ?", taskId);
+      if (r == null) {
+        return null;
+      }
+      List<String> reqs = new ArrayList<>();
+      TaskView.jsonArray(r.getString("requirement_ids_json")).forEach(o -> reqs.add(String.valueOf(o)));
+      return new GitTask(r.getString("id"), r.getString("name"), r.getString("repo_path"),
+          r.getString("git_base_branch"), r.getString("git_project_branch"), reqs);
+    });
+  }
+
+  /** Records the project's branch, base and worktree once they exist (the first task of a run makes them). */
+  Future<Void> gitProjectReady(String projectId, String baseBranch, String branch, String worktree) {
+    return unit(sql -> {
+      sql.update("UPDATE projects SET git_base_branch = ?, git_project_branch = ?, git_worktree_path = ?"
+          + " WHERE id = ?", baseBranch, branch, worktree, projectId);
+      return null;
+    });
+  }
+
+  /** Records where the task's work landed and the project branch's new state. */
+  Future<Void> gitLanded(String taskId, String branch, String sha, String projectId, JsonObject state) {
+    return unit(sql -> {
+      sql.update("UPDATE tasks SET git_branch = ?, git_commit_sha = ? WHERE id = ?", branch, sha, taskId);
+      sql.update("UPDATE projects SET git_state_json = ? WHERE id = ?", state.encode(), projectId);
+      return null;
+    });
+  }
+
+  /** A completed git project, for its push and pull request: the project row and its tasks in order. */
+  record GitFinish(String name, String repoPath, String baseBranch, String projectBranch, JsonObject state,
+      List<Sql.Rec> tasks) {}
+
+  /** The project's git facts and tasks; null when it has no repository or no branch yet. */
+  Future<GitFinish> gitFinish(String projectId) {
+    return visible(sql -> {
+      Sql.Rec p = sql.first("SELECT name, repo_path, git_base_branch, git_project_branch, git_state_json"
+          + " FROM projects WHERE id = ?", projectId);
+      if (p == null || p.getString("repo_path") == null || p.getString("git_project_branch") == null) {
+        return null;
+      }
+      return new GitFinish(p.getString("name"), p.getString("repo_path"), p.getString("git_base_branch"),
+          p.getString("git_project_branch"), Project.json(p.getString("git_state_json")),
+          sql.query("SELECT id, title, status, git_commit_sha, requirement_ids_json, cost_usd FROM tasks"
+              + " WHERE project_id = ? ORDER BY wave, priority DESC, created_at, id", projectId));
+    });
+  }
+
+  /** Replaces the project's git state (a conflict, a push, a pull request). */
+  Future<Void> gitState(String projectId, JsonObject state) {
+    return unit(sql -> {
+      sql.update("UPDATE projects SET git_state_json = ? WHERE id = ?", state.encode(), projectId);
+      return null;
+    });
+  }
+
+  /** The project's git state as stored. */
+  Future<JsonObject> gitStateOf(String projectId) {
+    return visible(sql -> {
+      Sql.Rec r = sql.first("SELECT git_state_json FROM projects WHERE id = ?", projectId);
+      return r == null ? new JsonObject() : Project.json(r.getString("git_state_json"));
+    });
+  }
+
+  /**
+   * A checkpoint for a task whose work conflicts with the project branch: it names the files and
+   * offers retry (on top of the current branch, the conflict in the task's context), skip or fail.
+   */
+  Future<Void> conflictCheckpoint(String id, Claimed t, List<String> files, String keptOn, double now) {
+    return unit(sql -> {
+      sql.update(INSERT_GIT_CHECKPOINT, id, t.projectId(), t.id(),
+          "Task '" + t.title() + "' conflicts with the project branch in " + String.join(", ", files)
+              + ". Its work is kept on branch " + keptOn + ".",
+          new JsonArray().add(new JsonObject().put("message", "Merge conflict in " + String.join(", ", files))
+              .put("timestamp", now)).encode(),
+          "How should we proceed? Options: retry (the task runs again on top of the current project branch, with"
+              + " the conflict as context), skip this task, or fail it.", now);
+      sql.update(TaskContexts.APPEND, t.id(), new JsonObject().put("type", "git_conflict")
+          .put("content", "Your previous attempt conflicted with work other tasks merged meanwhile, in: "
+              + String.join(", ", files) + ". The files now hold the merged version; build on it instead of"
+              + " overwriting it. Your earlier work is on branch " + keptOn + ".").encode());
+      return null;
+    });
   }
 
   /** The task's project, title and output, for forwarding an external agent's result; null when gone. */

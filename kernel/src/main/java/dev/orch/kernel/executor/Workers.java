@@ -57,10 +57,15 @@ final class Workers {
   private final Path dataDir;
   private final Clock clock;
   private final String node;
+  private final GitSteps git;
+  private final java.util.function.Predicate<Claimed> integrateAtOnce;
   private final Map<String, Worker> running = new ConcurrentHashMap<>();
 
   Workers(Vertx vertx, TaskStore store, MeteredModel metered, Progress progress, ModelRouter router,
-      CliAgentRunner cliAgents, ExecutorConfig config, Path dataDir, Clock clock, String node) {
+      CliAgentRunner cliAgents, ExecutorConfig config, Path dataDir, Clock clock, String node, GitSteps git,
+      java.util.function.Predicate<Claimed> integrateAtOnce) {
+    this.git = git;
+    this.integrateAtOnce = integrateAtOnce;
     this.vertx = vertx;
     this.store = store;
     this.metered = metered;
@@ -118,6 +123,13 @@ final class Workers {
       return Attempt.failing(new IllegalArgumentException("Unknown model tier '" + task.tier() + "'"));
     }
     String model = router.model(tier);
+    return new GitAttempt(git, metered, task, reservationId, integrateAtOnce.test(task),
+        worktree -> attempt(task, project, reservationId, tier, model, worktree));
+  }
+
+  /** The attempt itself; {@code worktree} is the task's git worktree, or null for a project without a repository. */
+  private Attempt attempt(Claimed task, ExecutingProject project, String reservationId, Tier tier, String model,
+      Path worktree) {
     String agentName = project.settings().cliAgent();
     // An economy project's Claude tasks run their rounds through the Message Batches API (docs/cost.md).
     MeteredModel caller = agentName == null && project.settings().economy() && tier != Tier.OLLAMA
@@ -133,7 +145,7 @@ final class Workers {
     }
     return new CliTaskRun(vertx, cliAgents, metered.pricing(), progress, task, agent.get(),
         ToolProfile.fromWire(project.settings().cliProfile()).orElse(null), model, modelRun.systemPrompt(List.of()),
-        dataDir.resolve("projects").resolve(task.projectId()));
+        worktree != null ? worktree : dataDir.resolve("projects").resolve(task.projectId()));
   }
 
   /** Renews the lease; a lost lease, or one about to lapse unrenewed, stops the attempt. */

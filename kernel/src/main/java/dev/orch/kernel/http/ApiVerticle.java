@@ -48,7 +48,8 @@ public final class ApiVerticle extends VerticleBase {
   /** What the routes need; built once per process and shared by every instance. */
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
       ProjectAccess access, RateLimiter limiter, UsageService usage, AnalyticsService analytics,
-      long planTimeoutMs, TaskServices tasks, EventRepository events, RagCatalog rag, StreamQuota streams) {}
+      long planTimeoutMs, TaskServices tasks, EventRepository events, RagCatalog rag, StreamQuota streams,
+      dev.orch.kernel.projects.ProjectGit git) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
@@ -119,6 +120,7 @@ public final class ApiVerticle extends VerticleBase {
     new ExecutionRoutes(services.tasks().execution()).mount(router, authn);
     new TaskRoutes(services.tasks().tasks()).mount(router, authn);
     new CheckpointRoutes(services.tasks().checkpoints()).mount(router, authn);
+    new GitRoutes(services.git()).mount(router, authn);
     new ExternalRoutes(services.tasks().external()).mount(router, authn);
     new UsageRoutes(services.usage()).mount(router, authn);
     new AnalyticsRoutes(services.analytics()).mount(router, authn);

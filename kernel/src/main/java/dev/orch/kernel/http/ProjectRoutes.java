@@ -63,7 +63,7 @@ final class ProjectRoutes {
         f.optionalObject("config"),
         f.optionalLiteral("planning_rigor", RIGORS),
         repoPath(f),
-        f.optionalString("git_base_branch", null, 0, 0));
+        baseBranch(f));
     f.check();
     Replies.json(ctx, 201, projects.create(Authn.principal(ctx), fields));
   }
@@ -86,7 +86,7 @@ final class ProjectRoutes {
         f.optionalObject("config"),
         f.optionalLiteral("planning_rigor", RIGORS),
         repoPath(f),
-        f.optionalString("git_base_branch", null, 0, 0));
+        baseBranch(f));
     f.check();
     Replies.json(ctx, 200, projects.patch(Authn.principal(ctx), ctx.pathParam("project_id"), fields));
   }
@@ -96,6 +96,20 @@ final class ProjectRoutes {
     String projectId = ctx.pathParam("project_id");
     StreamedJson.object(ctx, 200, Map.of("Content-Disposition", "attachment; filename=\"project_" + projectId + ".json\""),
         projects.export(Authn.principal(ctx), projectId));
+  }
+
+  /** A branch name git would accept, never one that could read as a command-line option. */
+  private static final java.util.regex.Pattern BRANCH =
+      java.util.regex.Pattern.compile("(?!-)(?!.*\\.\\.)(?!.*//)(?!.*@\\{)[A-Za-z0-9._/+-]{1,200}(?<![./])(?<!\\.lock)");
+
+  /** {@code git_base_branch}: a plain branch name (letters, digits, {@code . _ / + -}), not starting with {@code -}. */
+  private static String baseBranch(Fields f) {
+    String raw = f.optionalString("git_base_branch", null, 0, 0);
+    if (raw != null && !BRANCH.matcher(raw).matches()) {
+      f.reject("git_base_branch", "git_base_branch is not a valid branch name");
+      return null;
+    }
+    return raw;
   }
 
   /** {@code repo_path}: no {@code ..} segment, absolute after normalisation, stored normalised. */

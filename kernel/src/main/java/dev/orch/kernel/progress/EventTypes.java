@@ -20,6 +20,16 @@ public final class EventTypes {
   public static final String AGENT_OUTPUT = "agent_output";
   /** A planning call's answer could not be used; the answer is kept for the export. Ours. */
   public static final String PLANNING_FAILED = "planning_failed";
+  /** A git project's task was committed ({@code data}: branch, sha). Ours. */
+  public static final String GIT_COMMIT = "git_commit";
+  /** A task's commit landed on the project branch ({@code data}: branch, sha, how, head, ahead, behind). Ours. */
+  public static final String GIT_MERGE = "git_merge";
+  /** A task's work conflicts with the project branch ({@code data}: files, branch, checkpoint_id). Ours. */
+  public static final String GIT_CONFLICT = "git_conflict";
+  /** The project branch was pushed ({@code data}: remote, branch). Ours. */
+  public static final String GIT_PUSH = "git_push";
+  /** A pull request was opened ({@code data}: url, number). Ours. */
+  public static final String PR_OPENED = "pr_opened";
 
   /** The twelve types of the contract. */
   public static final List<String> ALL = List.of(TASK_START, TASK_COMPLETE, TASK_FAILED, TASK_RETRY,
@@ -27,7 +37,8 @@ public final class EventTypes {
       PROJECT_COMPLETE, PROJECT_FAILED);
 
   /** The types this server adds to the contract's. */
-  public static final List<String> OWN = List.of(AGENT_OUTPUT, PLANNING_FAILED);
+  public static final List<String> OWN = List.of(AGENT_OUTPUT, PLANNING_FAILED, GIT_COMMIT, GIT_MERGE,
+      GIT_CONFLICT, GIT_PUSH, PR_OPENED);
 
   /** Types after which the SSE stream ends. */
   public static final List<String> FINAL = List.of(PROJECT_COMPLETE, PROJECT_FAILED);

@@ -19,11 +19,12 @@ public record Project(
     String repoPath,
     String gitBaseBranch,
     String gitProjectBranch,
+    String gitWorktreePath,
     JsonObject gitState) {
 
   /** The columns {@link #from} reads. */
   public static final String COLUMNS = "id, name, requirements, status, created_at, updated_at, completed_at, config_json,"
-      + " owner_id, repo_path, git_base_branch, git_project_branch, git_state_json";
+      + " owner_id, repo_path, git_base_branch, git_project_branch, git_worktree_path, git_state_json";
 
   /** A row selected with {@link #COLUMNS}; a damaged JSON column reads as empty. */
   public static Project from(Row row) {
@@ -39,7 +40,7 @@ public record Project(
     return new Project(text.apply("id"), text.apply("name"), text.apply("requirements"), text.apply("status"),
         number.apply("created_at"), number.apply("updated_at"), number.apply("completed_at"),
         json(text.apply("config_json")), text.apply("owner_id"), text.apply("repo_path"),
-        text.apply("git_base_branch"), text.apply("git_project_branch"), json(text.apply("git_state_json")));
+        text.apply("git_base_branch"), text.apply("git_project_branch"), text.apply("git_worktree_path"), json(text.apply("git_state_json")));
   }
 
   /** {@code config.planning_rigor} when valid, else L2 (API.md §9.1). */

@@ -4,6 +4,7 @@ import dev.orch.kernel.agents.CliAgentPolicy;
 import dev.orch.kernel.agents.OwnerRoles;
 import dev.orch.kernel.auth.Principal;
 import dev.orch.kernel.bus.OrchestratorException;
+import dev.orch.kernel.git.GitRepos;
 import dev.orch.kernel.store.Db;
 import dev.orch.kernel.store.Ids;
 import dev.orch.kernel.store.Times;
@@ -37,13 +38,21 @@ public final class ProjectService implements OwnerRoles {
   private final ProjectAccess access;
   private final CliAgentPolicy cliAgents;
   private final Clock clock;
+  private final GitRepos repos;
   private final ProjectRepository repo = new ProjectRepository();
 
-  public ProjectService(Db db, ProjectAccess access, CliAgentPolicy cliAgents, Clock clock) {
+  /** @param repos checks a {@code repo_path} at create and PATCH (exists, a repository, under the allowed roots) */
+  public ProjectService(Db db, ProjectAccess access, CliAgentPolicy cliAgents, GitRepos repos, Clock clock) {
     this.db = db;
     this.access = access;
     this.cliAgents = cliAgents;
+    this.repos = repos;
     this.clock = clock;
+  }
+
+  /** The repository's real path (stored so that a later link change cannot move it), or null when absent. */
+  private Future<String> repoChecked(String repoPath) {
+    return repoPath == null ? Future.succeededFuture(null) : repos.check(repoPath);
   }
 
   /** The role of the project's active owner, or null: whose grants a CLI agent run of it uses. */
@@ -69,9 +78,10 @@ public final class ProjectService implements OwnerRoles {
     return Future.succeededFuture()
         .compose(v -> {
           cliAgents.checkProjectConfig(caller.user().role(), config);
-          return repo.insert(db.client(), id, f.name(), f.requirements(), config, caller.id(), f.repoPath(),
-              f.gitBaseBranch(), now);
+          return repoChecked(f.repoPath());
         })
+        .compose(repoPath -> repo.insert(db.client(), id, f.name(), f.requirements(), config, caller.id(), repoPath,
+            f.gitBaseBranch(), now))
         .compose(v -> access.project(caller, id))
         .map(project -> {
           LOG.info("project created [project: {}, owner: {}]", id, caller.id());
@@ -123,8 +133,11 @@ public final class ProjectService implements OwnerRoles {
         });
       }
       if (f.repoPath() != null) {
-        columns.add("repo_path");
-        values.add(f.repoPath());
+        checked = checked.compose(ok -> repoChecked(f.repoPath())).compose(real -> {
+          columns.add("repo_path");
+          values.add(real);
+          return Future.<Void>succeededFuture();
+        });
       }
       if (f.gitBaseBranch() != null) {
         columns.add("git_base_branch");

@@ -32,6 +32,7 @@ public final class ProjectView {
         .put("repo_path", p.repoPath())
         .put("git_base_branch", p.gitBaseBranch())
         .put("git_project_branch", p.gitProjectBranch())
+        .put("git_worktree_path", p.gitWorktreePath())
         .put("git_state", p.gitState());
   }
 

@@ -384,7 +384,7 @@ public final class ToolHostVerticle extends VerticleBase {
       return;
     }
     entry.callStarted();
-    workspaces.of(projectId)
+    workspaces.of(projectId, taskId)
         .compose(workspace -> entry.worker.<Future<String>>executeBlocking(() -> tool.tool().invoke(args.copy(),
             new ToolContext(vertx, projectId, taskId, workspace, entry.config, entry.log)), false))
         .compose(result -> result == null ? Future.failedFuture(new NullPointerException("invoke returned null")) : result)

@@ -1,6 +1,7 @@
 package dev.orch.kernel.tools;
 
 import dev.orch.kernel.bus.OrchestratorException;
+import dev.orch.kernel.git.GitWorkspaces;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -8,8 +9,10 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
- * The one place that maps a project to its folder, the sandbox its tools work in:
- * {@code $ORCH_DATA_DIR/projects/{project_id}/}, created on first use.
+ * The one place that maps a task to the folder its tools work in: for a task of a project on a git
+ * repository, the task's worktree while it runs ({@code $ORCH_DATA_DIR/git/{project_id}/tasks/{task_id}/},
+ * see docs/git.md); otherwise the project's folder {@code $ORCH_DATA_DIR/projects/{project_id}/},
+ * created on first use.
  */
 public final class Workspaces {
   /** Project ids are 12 hex characters; anything that could be a path step is refused outright. */
@@ -40,5 +43,25 @@ public final class Workspaces {
       return Future.failedFuture(e);
     }
     return vertx.executeBlocking(() -> Files.createDirectories(folder), false);
+  }
+
+  /**
+   * The folder {@code taskId}'s tools work in: its git worktree when it has one (the executor made it
+   * before the attempt started), else the project's folder. Fails 400 for a bad id.
+   */
+  public Future<Path> of(String projectId, String taskId) {
+    Path worktree;
+    try {
+      path(dataDir, projectId);
+      worktree = taskId == null ? null : GitWorkspaces.taskWorktree(dataDir, projectId, taskId);
+    } catch (OrchestratorException e) {
+      return Future.failedFuture(e);
+    }
+    if (worktree == null) {
+      return of(projectId);
+    }
+    return vertx.<Boolean>executeBlocking(() -> Files.isDirectory(worktree.resolve(".git"))
+            || Files.isRegularFile(worktree.resolve(".git")), false)
+        .compose(isTree -> isTree ? Future.succeededFuture(worktree) : of(projectId));
   }
 }

@@ -28,9 +28,16 @@ class ProjectsIT {
   String alice;
   String bob;
 
+  /** A git repository under the one allowed root. */
+  Path site;
+
   @BeforeEach
-  void start() {
-    k = TestKernel.start(config(dir));
+  void start() throws Exception {
+    site = java.nio.file.Files.createDirectories(dir.resolve("repos/site")).toRealPath();
+    new ProcessBuilder("git", "init", "--quiet", site.toString()).inheritIO().start().waitFor();
+    JsonObject config = config(dir);
+    config.put("git", new JsonObject().put("allowed_roots", new JsonArray().add(dir.resolve("repos").toString())));
+    k = TestKernel.start(config);
     admin = k.signUp("admin@example.com", "password0").getString("access_token");
     alice = k.signUp("alice@example.com", "password1").getString("access_token");
     bob = k.signUp("bob@example.com", "password2").getString("access_token");
@@ -79,17 +86,17 @@ class ProjectsIT {
   void createShape() {
     JsonObject p = create(alice, new JsonObject().put("name", "Site").put("requirements", "R one")
         .put("config", new JsonObject().put("execution_mode", "hybrid").put("custom", 1))
-        .put("repo_path", "/srv/repos/./site/").put("git_base_branch", "main"));
+        .put("repo_path", site.getParent() + "/./site/").put("git_base_branch", "main"));
     assertThat(p.fieldNames()).containsExactly("id", "name", "requirements", "status", "created_at", "updated_at",
         "completed_at", "config", "planning_rigor", "task_summary", "repo_path", "git_base_branch",
-        "git_project_branch", "git_state");
+        "git_project_branch", "git_worktree_path", "git_state");
     assertThat(p.getString("id")).matches("[0-9a-f]{12}");
     assertThat(p.getString("status")).isEqualTo("draft");
     assertThat(p.getJsonObject("config")).isEqualTo(new JsonObject().put("execution_mode", "hybrid").put("custom", 1)
         .put("planning_rigor", "L2"));
     assertThat(p.getString("planning_rigor")).isEqualTo("L2");
     assertThat(p.getValue("task_summary")).isNull();
-    assertThat(p.getString("repo_path")).isEqualTo("/srv/repos/site");
+    assertThat(p.getString("repo_path")).isEqualTo(site.toString());
     assertThat(p.getJsonObject("git_state")).isEmpty();
     assertThat(p.getValue("created_at")).isInstanceOf(Double.class);
   }
@@ -102,10 +109,33 @@ class ProjectsIT {
         ok.copy().put("name", ""), ok.copy().put("name", "x".repeat(201)), new JsonObject().put("name", "n"),
         ok.copy().put("requirements", "r".repeat(50_001)), ok.copy().put("config", "{}"),
         ok.copy().put("planning_rigor", "L4"), ok.copy().put("repo_path", "/srv/../etc"),
-        ok.copy().put("repo_path", "relative/path"), ok.copy().put("name", 5)}) {
+        ok.copy().put("repo_path", "relative/path"), ok.copy().put("name", 5),
+        ok.copy().put("git_base_branch", "--upload-pack=touch /tmp/x"), ok.copy().put("git_base_branch", "a..b"),
+        ok.copy().put("git_base_branch", "main branch")}) {
       assertThat(k.post("/api/projects", bad, alice).statusCode()).as(bad.encode()).isEqualTo(422);
     }
     assertThat(k.post("/api/projects", ok, null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  @DisplayName("repo_path must be a git repository under git.allowed_roots: outside is 403, missing or no repository 422, on create and PATCH")
+  void repoPathValidation() throws Exception {
+    JsonObject ok = new JsonObject().put("name", "n").put("requirements", "r");
+    var outside = k.post("/api/projects", ok.copy().put("repo_path", "/tmp"), alice);
+    assertThat(outside.statusCode()).isEqualTo(403);
+    assertThat(detail(outside)).contains("outside the allowed repository roots");
+    java.nio.file.Files.createDirectories(dir.resolve("repos/plain"));
+    var plain = k.post("/api/projects", ok.copy().put("repo_path", dir.resolve("repos/plain").toString()), alice);
+    assertThat(plain.statusCode()).isEqualTo(422);
+    assertThat(detail(plain)).isEqualTo("repo_path is not the top folder of a git repository");
+    assertThat(k.post("/api/projects", ok.copy().put("repo_path", dir.resolve("repos/none").toString()), alice)
+        .statusCode()).isEqualTo(422);
+    String id = create(alice, ok).getString("id");
+    assertThat(k.patch("/api/projects/" + id, new JsonObject().put("repo_path", "/tmp"), alice).statusCode())
+        .isEqualTo(403);
+    var patched = k.patch("/api/projects/" + id, new JsonObject().put("repo_path", site.toString()), alice);
+    assertThat(patched.statusCode()).isEqualTo(200);
+    assertThat(patched.bodyAsJsonObject().getString("repo_path")).isEqualTo(site.toString());
   }
 
   @Test
@@ -229,7 +259,7 @@ class ProjectsIT {
   @DisplayName("clone copies the project, its approved plan and tasks with remapped edges, dependants blocked")
   void cloneProject() {
     String id = create(alice, new JsonObject().put("name", "orig").put("requirements", "r")
-        .put("repo_path", "/srv/x")).getString("id");
+        .put("repo_path", site.toString())).getString("id");
     seedTasks(id, "completed", "failed", "pending");
     k.sql("UPDATE tasks SET output_text = 'out', prompt_tokens = 9, cost_usd = 1.5, retry_count = 2, max_retries = 5,"
         + " error = 'e', verification_status = 'passed' WHERE project_id = ?", id);

@@ -1,0 +1,20 @@
+package dev.orch.kernel.git;
+
+import dev.orch.kernel.testing.PgSchemas;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The {@link GitIT} suite again, on PostgreSQL; a restart within a test finds the same schema. */
+class GitPostgresIT extends GitIT {
+  @RegisterExtension final PgSchemas pg = new PgSchemas();
+  private JsonObject config;
+
+  @Override
+  protected JsonObject config(Path dataDir) {
+    if (config == null) {
+      config = pg.on(super.config(dataDir));
+    }
+    return config.copy();
+  }
+}
