@@ -67,9 +67,12 @@ public final class Kernel {
   private final int httpPort;
   private final HealthChecks health;
   private final AtomicBoolean deployed;
+  private final String executorDeployment;
 
-  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort, HealthChecks health, AtomicBoolean deployed) {
+  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort, HealthChecks health, AtomicBoolean deployed,
+      String executorDeployment) {
     this.deployed = deployed;
+    this.executorDeployment = executorDeployment;
     this.vertx = vertx;
     this.db = db;
     this.tokens = tokens;
@@ -152,6 +155,7 @@ public final class Kernel {
       long generateTimeoutMs = PlannerAddresses.generateTimeoutMs(sections.models().anthropic().timeout().toSeconds(),
           sections.models().retry().maxRetries());
       AtomicBoolean deployed = new AtomicBoolean();
+      AtomicReference<String> executor = new AtomicReference<>();
       var cluster = new ClusterService(vertx, db, membership, deployed::get, clock);
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
           new OidcService(vertx, accounts, config.auth()), projects, access,
@@ -174,14 +178,17 @@ public final class Kernel {
               DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),
               router, sections.executor(), new CliAgentRunner(vertx, cliAgents, projects), config.dataDir()),
               clock, membership.clustered(), membership.nodeId())))
-          .compose(plannerId -> vertx.deployVerticle(() -> {
+          .compose(executorId -> {
+            executor.set(executorId);
+            return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);
             first.compareAndSet(null, api);
             return api;
-          }, new DeploymentOptions().setInstances(instances)))
+          }, new DeploymentOptions().setInstances(instances));
+          })
           .map(id -> {
             deployed.set(true);
-            return new Kernel(vertx, db, tokens, first.get().actualPort(), health, deployed);
+            return new Kernel(vertx, db, tokens, first.get().actualPort(), health, deployed, executor.get());
           })
           .onFailure(err -> {
             models.close();
@@ -215,8 +222,10 @@ public final class Kernel {
    */
   public Future<Void> stop() {
     deployed.set(false); // readiness says no from now on: a load balancer stops sending requests here
-    List<Future<?>> undeployed = vertx.deploymentIDs().stream().<Future<?>>map(vertx::undeploy).toList();
-    return Future.join(undeployed)
+    // The executor first: its draining workers still record spend and progress through the others.
+    Future<?> drained = vertx.deploymentIDs().contains(executorDeployment) ? vertx.undeploy(executorDeployment)
+        : Future.succeededFuture();
+    return drained.transform(d -> Future.join(vertx.deploymentIDs().stream().<Future<?>>map(vertx::undeploy).toList()))
         .transform(v -> db.close())
         .transform(closed -> {
           if (closed.failed()) {
