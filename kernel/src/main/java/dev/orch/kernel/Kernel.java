@@ -225,13 +225,17 @@ public final class Kernel {
     // The executor first: its draining workers still record spend and progress through the others.
     Future<?> drained = vertx.deploymentIDs().contains(executorDeployment) ? vertx.undeploy(executorDeployment)
         : Future.succeededFuture();
-    return drained.transform(d -> Future.join(vertx.deploymentIDs().stream().<Future<?>>map(vertx::undeploy).toList()))
+    // Completed by Vert.x's close, whose event loops are gone by then: a future of a Vert.x context
+    // would never call back (eclipse-vertx/vert.x#3232), a promise of none does.
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    drained.transform(d -> Future.join(vertx.deploymentIDs().stream().<Future<?>>map(vertx::undeploy).toList()))
         .transform(v -> db.close())
-        .transform(closed -> {
-          if (closed.failed()) {
-            LOG.error("database not closed cleanly [reason: {}]", closed.cause().getMessage());
+        .onComplete(dbClosed -> {
+          if (dbClosed.failed()) {
+            LOG.error("database not closed cleanly [reason: {}]", dbClosed.cause().getMessage());
           }
-          return vertx.close();
+          vertx.close().onComplete(closed);
         });
+    return closed.future();
   }
 }
