@@ -36,6 +36,8 @@ public final class Db {
    * database that stops answering without closing connections cannot hold the pool forever.
    */
   private static final java.util.Properties PG_TIMEOUTS = new java.util.Properties();
+  /** The transaction-wide advisory lock every PostgreSQL group commit takes first (any fixed number). */
+  private static final String GROUP_LOCK = "SELECT pg_advisory_xact_lock(4207311)";
 
   static {
     PG_TIMEOUTS.setProperty("connectTimeout", "5");
@@ -87,7 +89,8 @@ public final class Db {
           }
           Pool pg = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> DriverManager.getConnection(config.url(),
               PG_TIMEOUTS), true), new PoolOptions().setMaxSize(config.maxPoolSize()));
-          return Future.succeededFuture(new Db(pg, pg, Dialect.POSTGRES, new GroupCommit(vertx, pg), null));
+          return Future.succeededFuture(new Db(pg, pg, Dialect.POSTGRES,
+              GroupCommit.serializedAcrossNodes(vertx, pg, GROUP_LOCK), null));
         });
   }
 
