@@ -69,6 +69,9 @@ public final class ClusterBench {
         model.start().await(10, TimeUnit.SECONDS);
         AtomicInteger calls = new AtomicInteger();
         model.respondWith(r -> {
+          if (!r.path().equals("/v1/messages")) {
+            return null; // the monitor's probe: the protocol's default answer
+          }
           if (String.valueOf(r.body().getValue("system")).contains("You are the planner")) {
             return LocalAnthropicServer.message("claude-sonnet-4-6", "end_turn", LocalAnthropicServer.usage(500, 300),
                 LocalAnthropicServer.text(plan.encode()));
