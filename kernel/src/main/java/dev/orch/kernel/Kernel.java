@@ -14,6 +14,9 @@ import dev.orch.kernel.budget.BudgetConfig;
 import dev.orch.kernel.budget.BudgetLedger;
 import dev.orch.kernel.budget.BudgetVerticle;
 import dev.orch.kernel.budget.UsageService;
+import dev.orch.kernel.cluster.ClusterConfig;
+import dev.orch.kernel.cluster.ClusterService;
+import dev.orch.kernel.cluster.Membership;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.executor.DiagnosticAdvisor;
 import dev.orch.kernel.git.Git;
@@ -51,6 +54,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +71,13 @@ public final class Kernel {
   private final Tokens tokens;
   private final int httpPort;
   private final HealthChecks health;
+  private final AtomicBoolean deployed;
+  private final String executorDeployment;
 
-  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort, HealthChecks health) {
+  private Kernel(Vertx vertx, Db db, Tokens tokens, int httpPort, HealthChecks health, AtomicBoolean deployed,
+      String executorDeployment) {
+    this.deployed = deployed;
+    this.executorDeployment = executorDeployment;
     this.vertx = vertx;
     this.db = db;
     this.tokens = tokens;
@@ -82,7 +91,7 @@ public final class Kernel {
    */
   public record Sections(ModelsConfig models, BudgetConfig budget, MonitorConfig monitor, ExecutorConfig executor,
       int defaultMaxTokens, String planningModel, TasksConfig tasks, CliAgentConfig cliAgents, RagConfig rag,
-      ToolHostConfig tools, GitConfig git) {
+      ToolHostConfig tools, GitConfig git, ClusterConfig cluster) {
     /** {@code execution.default_max_tokens}. */
     public static final int DEFAULT_MAX_TOKENS = 4096;
     /** {@code anthropic.planning_model}. */
@@ -97,7 +106,8 @@ public final class Kernel {
           monitor, executor, reader.positiveInteger("execution.default_max_tokens", DEFAULT_MAX_TOKENS),
           reader.string("anthropic.planning_model", DEFAULT_PLANNING_MODEL),
           TasksConfig.from(config.raw()), CliAgentConfig.from(config), rag(config),
-          ToolHostConfig.from(config, monitor, executor), GitConfig.from(config.raw()));
+          ToolHostConfig.from(config, monitor, executor), GitConfig.from(config.raw()),
+          ClusterConfig.from(config.raw()));
     }
 
     private static RagConfig rag(OrchConfig config) {
@@ -120,6 +130,15 @@ public final class Kernel {
 
   /** As {@link #start(Vertx, OrchConfig, Clock)} with the sections already validated. */
   public static Future<Kernel> start(Vertx vertx, OrchConfig config, Sections sections, Clock clock) {
+    return start(vertx, config, sections, clock, Membership.local(vertx.isClustered()));
+  }
+
+  /**
+   * As {@link #start(Vertx, OrchConfig, Sections, Clock)} as the member {@code membership} describes:
+   * its node id names this node's leases.
+   */
+  public static Future<Kernel> start(Vertx vertx, OrchConfig config, Sections sections, Clock clock,
+      Membership membership) {
     config.warnings().forEach(w -> LOG.warn("config: {}", w));
     Future<CliSandbox> sandbox = CliSandbox.probe(vertx, sections.cliAgents(), System.getenv());
     return Future.all(Db.open(vertx, config.db()), sandbox).compose(opened -> {
@@ -150,14 +169,17 @@ public final class Kernel {
           new Decomposer(router, pricing, sections.defaultMaxTokens()), clock);
       long generateTimeoutMs = PlannerAddresses.generateTimeoutMs(sections.models().anthropic().timeout().toSeconds(),
           sections.models().retry().maxRetries());
+      AtomicBoolean deployed = new AtomicBoolean();
+      AtomicReference<String> executor = new AtomicReference<>();
+      var cluster = new ClusterService(vertx, db, membership, deployed::get, clock);
       var services = new ApiVerticle.Services(accounts, new AdminService(db, accounts.users()),
           new OidcService(vertx, accounts, config.auth()), projects, access,
-          ApiVerticle.rateLimiter(config), new UsageService(vertx, db), new AnalyticsService(db, clock),
+          ApiVerticle.rateLimiter(config, membership.clustered() ? db : null), new UsageService(vertx, db), new AnalyticsService(db, clock),
           generateTimeoutMs, TaskServices.create(vertx, db, access, pricing, sections.tasks(),
               new dev.orch.kernel.tasks.ExternalSpend(pricing, router, sections.budget().externalOverrunFactor(),
                   sections.executor().externalClaimTimeoutSeconds()), diagnostics, clock),
           new EventRepository(db), new RagCatalog(vertx, sections.rag()), ApiVerticle.streamQuota(config),
-          new ProjectGit(vertx, db, access, workspaces));
+          new ProjectGit(vertx, db, access, workspaces), cluster);
       // Port 0 means "any free port": one instance, so the port it got is the server's port.
       int instances = config.server().port() == 0 ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
       AtomicReference<ApiVerticle> first = new AtomicReference<>();
@@ -172,13 +194,19 @@ public final class Kernel {
               DiagnosticAdvisor.create(vertx, sections.tasks().diagnosticRagEnabled(), models, sections.rag()),
               router, sections.executor(), new CliAgentRunner(vertx, cliAgents, projects), config.dataDir(),
               workspaces),
-              clock, vertx.isClustered())))
-          .compose(plannerId -> vertx.deployVerticle(() -> {
+              clock, membership.clustered(), membership.nodeId())))
+          .compose(executorId -> {
+            executor.set(executorId);
+            return vertx.deployVerticle(() -> {
             ApiVerticle api = new ApiVerticle(config, services);
             first.compareAndSet(null, api);
             return api;
-          }, new DeploymentOptions().setInstances(instances)))
-          .map(id -> new Kernel(vertx, db, tokens, first.get().actualPort(), health))
+          }, new DeploymentOptions().setInstances(instances));
+          })
+          .map(id -> {
+            deployed.set(true);
+            return new Kernel(vertx, db, tokens, first.get().actualPort(), health, deployed, executor.get());
+          })
           .onFailure(err -> {
             models.close();
             db.close();
@@ -210,14 +238,21 @@ public final class Kernel {
    * checkpointer, then Vert.x.
    */
   public Future<Void> stop() {
-    List<Future<?>> undeployed = vertx.deploymentIDs().stream().<Future<?>>map(vertx::undeploy).toList();
-    return Future.join(undeployed)
+    deployed.set(false); // readiness says no from now on: a load balancer stops sending requests here
+    // The executor first: its draining workers still record spend and progress through the others.
+    Future<?> drained = vertx.deploymentIDs().contains(executorDeployment) ? vertx.undeploy(executorDeployment)
+        : Future.succeededFuture();
+    // Completed by Vert.x's close, whose event loops are gone by then: a future of a Vert.x context
+    // would never call back (eclipse-vertx/vert.x#3232), a promise of none does.
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    drained.transform(d -> Future.join(vertx.deploymentIDs().stream().<Future<?>>map(vertx::undeploy).toList()))
         .transform(v -> db.close())
-        .transform(closed -> {
-          if (closed.failed()) {
-            LOG.error("database not closed cleanly [reason: {}]", closed.cause().getMessage());
+        .onComplete(dbClosed -> {
+          if (dbClosed.failed()) {
+            LOG.error("database not closed cleanly [reason: {}]", dbClosed.cause().getMessage());
           }
-          return vertx.close();
+          vertx.close().onComplete(closed);
         });
+    return closed.future();
   }
 }

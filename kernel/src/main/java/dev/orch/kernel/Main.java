@@ -1,13 +1,12 @@
 package dev.orch.kernel;
 
+import dev.orch.kernel.cluster.ClusterJoin;
+import dev.orch.kernel.cluster.Membership;
 import dev.orch.kernel.config.ConfigException;
 import dev.orch.kernel.config.ConfigLoader;
 import dev.orch.kernel.config.OrchConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -61,8 +60,20 @@ public final class Main {
     Logger log = LoggerFactory.getLogger(Main.class);
 
     Vertx vertx;
+    Membership membership;
     try {
-      vertx = cluster || config.server().cluster() ? clustered(cwd) : Vertx.vertx(new VertxOptions());
+      if (cluster || config.server().cluster()) {
+        Path clusterXml = cwd.resolve("conf/cluster.xml");
+        ClusterJoin.Joined joined = ClusterJoin.join(ClusterJoin.hazelcast(clusterXml, sections.cluster(),
+            config.server().port())).await(2, TimeUnit.MINUTES);
+        vertx = joined.vertx();
+        membership = joined.membership();
+        log.info("joined the cluster [node: {}, members: {}, failure detection: {}s]", membership.nodeId(),
+            membership.members().size(), sections.cluster().failureDetectionSeconds());
+      } else {
+        vertx = Vertx.vertx(new VertxOptions());
+        membership = Membership.local(false);
+      }
     } catch (Exception e) {
       log.error("cannot join the cluster", e);
       System.exit(1);
@@ -70,7 +81,7 @@ public final class Main {
     }
     Kernel kernel;
     try {
-      kernel = Kernel.start(vertx, config, sections, Clock.systemUTC()).await(5, TimeUnit.MINUTES);
+      kernel = Kernel.start(vertx, config, sections, Clock.systemUTC(), membership).await(5, TimeUnit.MINUTES);
     } catch (Exception e) {
       log.error("startup failed: {}", e.getMessage(), e);
       vertx.close();
@@ -94,15 +105,6 @@ public final class Main {
       Thread.currentThread().interrupt();
     }
     System.exit(0);
-  }
-
-  private static Vertx clustered(Path cwd) throws Exception {
-    Path clusterXml = cwd.resolve("conf/cluster.xml");
-    var hazelcast = Files.isRegularFile(clusterXml)
-        ? new com.hazelcast.config.FileSystemXmlConfig(clusterXml.toFile())
-        : ConfigUtil.loadConfig();
-    return Vertx.builder().withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
-        .await(2, TimeUnit.MINUTES);
   }
 
   private static void fail(String message) {

@@ -47,7 +47,7 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
   private final Parts parts;
   private final Clock clock;
   private final boolean clustered;
-  private final String node = "node-" + Ids.hex(6);
+  private final String node;
   private final TaskStore store;
   private MeteredModel metered;
   private Progress progress;
@@ -65,6 +65,12 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
    *     lease is stale, otherwise every lease of another node id is (a dead predecessor's)
    */
   public ExecutorVerticle(Parts parts, Clock clock, boolean clustered) {
+    this(parts, clock, clustered, "node-" + Ids.hex(6));
+  }
+
+  /** @param node the name this node's leases carry: its cluster member id in a cluster */
+  public ExecutorVerticle(Parts parts, Clock clock, boolean clustered, String node) {
+    this.node = node;
     this.parts = parts;
     this.clock = clock;
     this.clustered = clustered;

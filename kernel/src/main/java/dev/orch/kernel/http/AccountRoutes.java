@@ -32,8 +32,8 @@ final class AccountRoutes {
     String password = f.string("password", 8, 0);
     String displayName = f.optionalString("display_name", "", 0, 0);
     f.check();
-    limiter.acquire(ApiVerticle.RULE_REGISTER, clientIp.of(ctx));
-    Replies.json(ctx, 201, accounts.register(email, password, displayName));
+    Replies.json(ctx, 201, limiter.take(ApiVerticle.RULE_REGISTER, clientIp.of(ctx))
+        .compose(v -> accounts.register(email, password, displayName)));
   }
 
   private void login(RoutingContext ctx) {
@@ -41,16 +41,16 @@ final class AccountRoutes {
     String email = f.email("email");
     String password = f.string("password", 0, 128);
     f.check();
-    limiter.acquire(ApiVerticle.RULE_LOGIN, clientIp.of(ctx));
-    Replies.json(ctx, 200, accounts.login(email, password));
+    Replies.json(ctx, 200, limiter.take(ApiVerticle.RULE_LOGIN, clientIp.of(ctx))
+        .compose(v -> accounts.login(email, password)));
   }
 
   private void refresh(RoutingContext ctx) {
     Fields f = Fields.of(ctx);
     String token = f.string("refresh_token", 0, 0);
     f.check();
-    limiter.acquire(ApiVerticle.RULE_REFRESH, clientIp.of(ctx));
-    Replies.json(ctx, 200, accounts.refresh(token));
+    Replies.json(ctx, 200, limiter.take(ApiVerticle.RULE_REFRESH, clientIp.of(ctx))
+        .compose(v -> accounts.refresh(token)));
   }
 
   private void me(RoutingContext ctx) {

@@ -5,6 +5,7 @@ import dev.orch.kernel.auth.AccountService;
 import dev.orch.kernel.auth.OidcService;
 import dev.orch.kernel.budget.AnalyticsService;
 import dev.orch.kernel.budget.UsageService;
+import dev.orch.kernel.cluster.ClusterService;
 import dev.orch.kernel.config.OrchConfig;
 import dev.orch.kernel.progress.EventRepository;
 import dev.orch.kernel.projects.ProjectAccess;
@@ -49,7 +50,7 @@ public final class ApiVerticle extends VerticleBase {
   public record Services(AccountService accounts, AdminService admin, OidcService oidc, ProjectService projects,
       ProjectAccess access, RateLimiter limiter, UsageService usage, AnalyticsService analytics,
       long planTimeoutMs, TaskServices tasks, EventRepository events, RagCatalog rag, StreamQuota streams,
-      dev.orch.kernel.projects.ProjectGit git) {}
+      dev.orch.kernel.projects.ProjectGit git, ClusterService cluster) {}
 
   public ApiVerticle(OrchConfig config, Services services) {
     this.config = config;
@@ -63,7 +64,12 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The rate rules of API.md §1.9 plus the global limit of §18.1. */
   public static RateLimiter rateLimiter(OrchConfig config) {
-    RateLimiter limiter = new RateLimiter().rule(RULE_GLOBAL, config.server().rateLimit());
+    return rateLimiter(config, null);
+  }
+
+  /** As {@link #rateLimiter(OrchConfig)}, counted in {@code shared} across the cluster when not null. */
+  public static RateLimiter rateLimiter(OrchConfig config, dev.orch.kernel.store.Db shared) {
+    RateLimiter limiter = (shared == null ? new RateLimiter() : RateLimiter.shared(shared)).rule(RULE_GLOBAL, config.server().rateLimit());
     config.server().endpointRateLimits().forEach(limiter::rule);
     return limiter;
   }
@@ -111,6 +117,7 @@ public final class ApiVerticle extends VerticleBase {
 
     router.get("/api/health").handler(ctx -> Replies.json(ctx, 200,
         Future.succeededFuture(new JsonObject().put("status", "ok"))));
+    new ClusterRoutes(services.cluster()).mount(router, authn);
     new AccountRoutes(services.accounts(), services.limiter(), clientIp).mount(router, authn);
     new OidcRoutes(services.oidc(), services.limiter(), clientIp).mount(router, authn);
     new AdminRoutes(services.admin()).mount(router, authn);
@@ -207,10 +214,22 @@ public final class ApiVerticle extends VerticleBase {
     String events = "/api/events/";
     boolean stream = ctx.request().method() == HttpMethod.GET && path.startsWith(events)
         && path.length() > events.length() && path.indexOf('/', events.length()) < 0;
-    boolean exempt = path.equals("/api/health") || stream;
-    if (!exempt) {
-      services.limiter().acquire(RULE_GLOBAL, clientIp.of(ctx));
+    boolean exempt = path.equals("/api/health") || path.equals("/api/health/ready") || stream;
+    if (exempt) {
+      ctx.next();
+      return;
     }
-    ctx.next();
+    Future<Void> taken = services.limiter().take(RULE_GLOBAL, clientIp.of(ctx));
+    if (taken.isComplete()) {
+      if (taken.succeeded()) {
+        ctx.next();
+      } else {
+        ctx.fail(taken.cause());
+      }
+      return;
+    }
+    // Counted in the database: the body waits, paused, until the body handler reads it.
+    ctx.request().pause();
+    taken.onSuccess(v -> ctx.next()).onFailure(ctx::fail);
   }
 }

@@ -37,14 +37,12 @@ final class OidcRoutes {
       throw new ValidationException(new JsonArray().add(Fields.error("missing", List.of("query", "redirect_uri"),
           "Field required", null)));
     }
-    limiter.acquire(ApiVerticle.RULE_OIDC_LOGIN, clientIp.of(ctx));
-    Replies.json(ctx, 200, Future.succeededFuture().compose(v -> oidc.login(ctx.pathParam("provider"), redirectUri)));
+    Replies.json(ctx, 200, limiter.take(ApiVerticle.RULE_OIDC_LOGIN, clientIp.of(ctx)).compose(v -> oidc.login(ctx.pathParam("provider"), redirectUri)));
   }
 
   private void callback(RoutingContext ctx) {
     JsonObject body = codeBody(ctx);
-    limiter.acquire(ApiVerticle.RULE_OIDC_CALLBACK, clientIp.of(ctx));
-    Replies.json(ctx, 200, Future.succeededFuture().compose(v -> oidc.callback(ctx.pathParam("provider"),
+    Replies.json(ctx, 200, limiter.take(ApiVerticle.RULE_OIDC_CALLBACK, clientIp.of(ctx)).compose(v -> oidc.callback(ctx.pathParam("provider"),
         body.getString("code"), body.getString("state"), body.getString("state_token"), body.getString("redirect_uri"))));
   }
 

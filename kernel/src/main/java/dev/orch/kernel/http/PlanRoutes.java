@@ -33,12 +33,11 @@ final class PlanRoutes {
   }
 
   private void generate(RoutingContext ctx) {
-    limiter.acquire("plan", clientIp.of(ctx));
     String projectId = ctx.pathParam("project_id");
-    Replies.json(ctx, 200, access.project(Authn.principal(ctx), projectId)
+    Replies.json(ctx, 200, limiter.take("plan", clientIp.of(ctx)).compose(v -> access.project(Authn.principal(ctx), projectId)
         .compose(p -> bus.<JsonObject>request(PlannerAddresses.GENERATE, new JsonObject().put("project_id", projectId),
             new DeliveryOptions().setSendTimeout(generateTimeoutMs)))
-        .map(Message::body));
+        .map(Message::body)));
   }
 
   private void approve(RoutingContext ctx) {

@@ -92,10 +92,10 @@ final class ProjectRoutes {
   }
 
   private void export(RoutingContext ctx) {
-    limiter.acquire("export", clientIp.of(ctx));
     String projectId = ctx.pathParam("project_id");
-    StreamedJson.object(ctx, 200, Map.of("Content-Disposition", "attachment; filename=\"project_" + projectId + ".json\""),
-        projects.export(Authn.principal(ctx), projectId));
+    limiter.take("export", clientIp.of(ctx)).onSuccess(v -> StreamedJson.object(ctx, 200,
+        Map.of("Content-Disposition", "attachment; filename=\"project_" + projectId + ".json\""),
+        projects.export(Authn.principal(ctx), projectId))).onFailure(ctx::fail);
   }
 
   /** A branch name git would accept, never one that could read as a command-line option. */

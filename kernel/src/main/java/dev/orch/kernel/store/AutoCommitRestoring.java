@@ -30,16 +30,27 @@ final class AutoCommitRestoring implements DataSource {
   }
 
   private final Opener opener;
+  private final boolean reopening;
 
   AutoCommitRestoring(Opener opener) {
+    this(opener, false);
+  }
+
+  /**
+   * @param reopening whether a connection the server or the network closed is replaced by a new one
+   *     at the next statement outside a transaction (PostgreSQL): the pool keeps its connections, so
+   *     without it a database that went away and came back would leave every pooled connection dead
+   */
+  AutoCommitRestoring(Opener opener, boolean reopening) {
     this.opener = opener;
+    this.reopening = reopening;
   }
 
   @Override
   public Connection getConnection() throws SQLException {
     Connection connection = opener.open();
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-        new Restorer(connection));
+        new Restorer(connection, reopening ? opener : null));
   }
 
   @Override
@@ -80,16 +91,40 @@ final class AutoCommitRestoring implements DataSource {
 
   /** A connection is used by one worker at a time; the flag only needs to be visible to the next. */
   private static final class Restorer implements InvocationHandler {
-    private final Connection target;
+    /** The methods that start work: a dead connection may be replaced before them, outside a transaction. */
+    private static final java.util.Set<String> STARTS = java.util.Set.of("createStatement", "prepareStatement",
+        "prepareCall", "setAutoCommit");
+    private final Opener reopen;
+    private volatile Connection target;
     private volatile boolean justEnded;
+    /** The client switched autocommit off and has not switched it back on: a transaction is open. */
+    private volatile boolean inTransaction;
 
-    Restorer(Connection target) {
+    Restorer(Connection target, Opener reopen) {
       this.target = target;
+      this.reopen = reopen;
+    }
+
+    /**
+     * Replaces a connection that was closed under the client (the database restarted, the network
+     * dropped) when no transaction of the client's is open on it. Inside one, the failure stands:
+     * the client rolls back and its next transaction gets the new connection.
+     */
+    private void reopenIfClosed(String name, Object[] args) throws SQLException {
+      boolean begins = name.equals("setAutoCommit");
+      if (reopen == null || !STARTS.contains(name) || (inTransaction && !begins) || !target.isClosed()) {
+        return;
+      }
+      target = reopen.open();
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       String name = method.getName();
+      reopenIfClosed(name, args);
+      if (name.equals("setAutoCommit")) {
+        inTransaction = Boolean.FALSE.equals(args[0]) && !justEnded;
+      }
       if (justEnded && name.equals("setAutoCommit") && Boolean.FALSE.equals(args[0])) {
         justEnded = false;
         try {

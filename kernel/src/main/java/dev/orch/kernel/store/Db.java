@@ -30,6 +30,19 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class Db {
   private static final Logger LOG = LoggerFactory.getLogger(Db.class);
+  /**
+   * The PostgreSQL driver's timeouts unless the URL sets its own: a connection attempt gives up after
+   * 5 s, a statement whose answer does not come in 60 s fails (and its connection is replaced), so a
+   * database that stops answering without closing connections cannot hold the pool forever.
+   */
+  private static final java.util.Properties PG_TIMEOUTS = new java.util.Properties();
+  /** The transaction-wide advisory lock every PostgreSQL group commit takes first (any fixed number). */
+  private static final String GROUP_LOCK = "SELECT pg_advisory_xact_lock(4207311)";
+
+  static {
+    PG_TIMEOUTS.setProperty("connectTimeout", "5");
+    PG_TIMEOUTS.setProperty("socketTimeout", "60");
+  }
 
   private final Pool pool;
   private final Pool reads;
@@ -74,9 +87,10 @@ public final class Db {
             return checkpointer.map(cp -> new Db(sqlite, reads, Dialect.SQLITE, sqliteGroupCommit(vertx, sqlite, config),
                 cp));
           }
-          Pool pg = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> DriverManager.getConnection(config.url())),
-              new PoolOptions().setMaxSize(config.maxPoolSize()));
-          return Future.succeededFuture(new Db(pg, pg, Dialect.POSTGRES, new GroupCommit(vertx, pg), null));
+          Pool pg = JDBCPool.pool(vertx, new AutoCommitRestoring(() -> DriverManager.getConnection(config.url(),
+              PG_TIMEOUTS), true), new PoolOptions().setMaxSize(config.maxPoolSize()));
+          return Future.succeededFuture(new Db(pg, pg, Dialect.POSTGRES,
+              GroupCommit.serializedAcrossNodes(vertx, pg, GROUP_LOCK), null));
         });
   }
 

@@ -67,6 +67,8 @@ public final class GroupCommit {
   private final Pool pool;
   private final Syncer syncer;
   private final String restoreSynchronous;
+  /** Taken first in every group's transaction (PostgreSQL): groups of different nodes never interleave. */
+  private final String groupLock;
   private final Queue<Unit<?>> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean running = new AtomicBoolean();
   private final Queue<List<Ran>> awaitingSync = new ConcurrentLinkedQueue<>();
@@ -81,7 +83,17 @@ public final class GroupCommit {
 
   /** Commits are durable when they return (PostgreSQL; SQLite with synchronous OFF or NORMAL). */
   GroupCommit(Vertx vertx, Pool pool) {
-    this(vertx, pool, null, null);
+    this(vertx, pool, null, null, null);
+  }
+
+  /**
+   * PostgreSQL shared by several nodes: each group first takes {@code groupLock}, a transaction-wide
+   * lock, so the groups of different nodes run one after another. Without it two groups could take
+   * the same locks in opposite orders (one a task row and then the budget's table lock, the other the
+   * reverse) and PostgreSQL would abort one of them as a deadlock, failing a task's stored outcome.
+   */
+  static GroupCommit serializedAcrossNodes(Vertx vertx, Pool pool, String groupLock) {
+    return new GroupCommit(vertx, pool, null, null, groupLock);
   }
 
   /**
@@ -90,6 +102,11 @@ public final class GroupCommit {
    * for everything else that writes through the pool.
    */
   GroupCommit(Vertx vertx, Pool pool, Syncer syncer, String synchronous) {
+    this(vertx, pool, syncer, synchronous, null);
+  }
+
+  private GroupCommit(Vertx vertx, Pool pool, Syncer syncer, String synchronous, String groupLock) {
+    this.groupLock = groupLock;
     this.vertx = vertx;
     this.pool = pool;
     this.syncer = syncer;
@@ -183,7 +200,7 @@ public final class GroupCommit {
       List<Object> outcomes = null;
       Throwable failure = null;
       try {
-        outcomes = runGroup(sql, group, restoreSynchronous);
+        outcomes = runGroup(sql, group, restoreSynchronous, groupLock);
       } catch (SQLException | RuntimeException e) {
         failure = e;
       }
@@ -263,7 +280,7 @@ public final class GroupCommit {
   }
 
   /** Runs the group in one transaction; per unit, its result or the exception that failed it. */
-  private static List<Object> runGroup(Sql sql, List<Unit<?>> group, String restoreSynchronous)
+  private static List<Object> runGroup(Sql sql, List<Unit<?>> group, String restoreSynchronous, String groupLock)
       throws SQLException {
     Connection connection = sql.connection();
     List<Object> outcomes = new ArrayList<>(group.size());
@@ -272,16 +289,23 @@ public final class GroupCommit {
     }
     connection.setAutoCommit(false);
     try {
+      if (groupLock != null) {
+        pragma(connection, groupLock);
+      }
       for (Unit<?> unit : group) {
-        Savepoint savepoint = connection.setSavepoint();
-        Object outcome;
-        try {
-          outcome = new Ok(unit.work().run(sql));
-          connection.releaseSavepoint(savepoint);
-        } catch (Exception e) {
-          connection.rollback(savepoint);
-          connection.releaseSavepoint(savepoint);
-          outcome = e;
+        Object outcome = null;
+        for (int attempt = 1; outcome == null; attempt++) {
+          Savepoint savepoint = connection.setSavepoint();
+          try {
+            outcome = new Ok(unit.work().run(sql));
+            connection.releaseSavepoint(savepoint);
+          } catch (Exception e) {
+            connection.rollback(savepoint);
+            connection.releaseSavepoint(savepoint);
+            // Aborted as a deadlock with another transaction (not a group, which waits for the group
+            // lock): the savepoint's locks are gone, so the other went on; the unit runs once more.
+            outcome = attempt < MAX_ATTEMPTS && deadlock(e) ? null : e;
+          }
         }
         if (unit.early()) {
           settle(unit, outcome);
@@ -300,6 +324,18 @@ public final class GroupCommit {
         pragma(connection, restoreSynchronous);
       }
     }
+  }
+
+  /** Runs of one unit when PostgreSQL aborts it as a deadlock victim. */
+  private static final int MAX_ATTEMPTS = 3;
+
+  private static boolean deadlock(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void pragma(Connection connection, String statement) throws SQLException {

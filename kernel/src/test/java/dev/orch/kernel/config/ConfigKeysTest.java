@@ -56,7 +56,8 @@ class ConfigKeysTest {
           tools.toolTimeoutMs(), tools.shutdownGraceMs());
       return List.of(config.dataDir(), config.pluginsDir(), config.db(), config.server(), config.auth(),
           sections.models(), sections.budget(), sections.monitor(), sections.executor(), sections.defaultMaxTokens(),
-          sections.planningModel(), sections.tasks(), sections.cliAgents(), sections.rag(), host, sections.git());
+          sections.planningModel(), sections.tasks(), sections.cliAgents(), sections.rag(), host, sections.git(),
+          sections.cluster());
     } catch (ConfigException | IllegalArgumentException refused) {
       return "refused: " + refused.getMessage();
     }

@@ -29,6 +29,7 @@ final class ServerProcess implements AutoCloseable {
   private final Path data;
   private final int port;
   private final Map<String, String> env;
+  private final List<String> args;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<Process> started = new ArrayList<>();
   private Process current;
@@ -38,7 +39,14 @@ final class ServerProcess implements AutoCloseable {
    *     logs, no rate limit)
    */
   ServerProcess(Path data, Map<String, String> env) throws IOException {
+    this(data, env, List.of());
+  }
+
+  /** As {@link #ServerProcess(Path, Map)}, with {@code args} after {@code serve} (such as {@code --cluster}). */
+  ServerProcess(Path data, Map<String, String> env, List<String> args) throws IOException {
     this.data = data;
+    this.args = List.copyOf(args);
+    java.nio.file.Files.createDirectories(data);
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     }
@@ -56,8 +64,9 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the server and waits until {@code /api/health} answers. */
   Process launch() throws IOException {
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        System.getProperty("orch.kernel.jar"), "serve");
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", System.getProperty("orch.kernel.jar"), "serve"));
+    command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).directory(TestKernel.repoRoot().toFile())
         .redirectOutput(data.resolve("stdout-" + started.size() + ".log").toFile())
         .redirectErrorStream(true);
@@ -100,6 +109,48 @@ final class ServerProcess implements AutoCloseable {
   void awaitKilled() throws InterruptedException {
     current.waitFor(30, TimeUnit.SECONDS);
     assertThat(current.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+  }
+
+  /** SIGTERM; waits for a clean stop (exit code 0) within {@code seconds}. */
+  void terminate(long seconds) throws InterruptedException {
+    current.destroy();
+    assertThat(current.waitFor(seconds, TimeUnit.SECONDS)).as("stopped within " + seconds + " s").isTrue();
+    assertThat(current.exitValue()).as("clean stop on SIGTERM").isZero();
+  }
+
+  /** Sends SIGTERM and returns at once. */
+  void terminateNow() {
+    current.destroy();
+  }
+
+  /** Whether the last started process still runs. */
+  boolean alive() {
+    return current != null && current.isAlive();
+  }
+
+  /** A GET: its status and body (the body as JSON when it is an object). */
+  HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+    var req = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10)).GET();
+    if (token != null) {
+      req.header("Authorization", "Bearer " + token);
+    }
+    return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A POST whatever its status. */
+  HttpResponse<String> send(String path, JsonObject body, String token) throws IOException, InterruptedException {
+    var req = HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body.encode()));
+    if (token != null) {
+      req.header("Authorization", "Bearer " + token);
+    }
+    return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The file the last started process writes its output to. */
+  Path log() {
+    return data.resolve("stdout-" + (started.size() - 1) + ".log");
   }
 
   String base() {

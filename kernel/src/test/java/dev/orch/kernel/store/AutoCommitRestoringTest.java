@@ -88,4 +88,54 @@ class AutoCommitRestoringTest {
 
     assertThat(physical.get().getAutoCommit()).isFalse();
   }
+
+  /** A pooled connection over {@code url} that replaces a closed physical connection; opened ones in order. */
+  private Connection reopening(String url, java.util.List<Connection> opened) throws SQLException {
+    return new AutoCommitRestoring(() -> {
+      Connection c = DriverManager.getConnection(url);
+      opened.add(c);
+      return c;
+    }, true).getConnection();
+  }
+
+  @Test
+  @DisplayName("a connection closed under the pool (the database went away) is replaced at the next statement")
+  void closedConnectionReplaced() throws SQLException {
+    var opened = new java.util.ArrayList<Connection>();
+    Connection c = reopening("jdbc:sqlite:" + dir.resolve("probe.db"), opened);
+    opened.get(0).close();
+
+    try (Statement st = c.createStatement()) {
+      st.execute("INSERT INTO parent VALUES ('after')");
+    }
+
+    assertThat(opened).hasSize(2);
+    assertThat(c.isClosed()).isFalse();
+  }
+
+  @Test
+  @DisplayName("inside a transaction a closed connection is not replaced: the transaction fails, the next one gets a new connection")
+  void notReplacedInsideATransaction() throws SQLException {
+    var opened = new java.util.ArrayList<Connection>();
+    Connection c = reopening("jdbc:sqlite:" + dir.resolve("probe.db"), opened);
+    c.setAutoCommit(false);
+    c.createStatement().execute("INSERT INTO parent VALUES ('lost')");
+    opened.get(0).close();
+
+    assertThatThrownBy(() -> c.createStatement()).isInstanceOf(SQLException.class);
+    assertThatThrownBy(c::rollback).isInstanceOf(SQLException.class);
+    c.setAutoCommit(false); // the client's next begin: autocommit comes back on, on a new connection
+    try (Statement st = c.createStatement()) {
+      st.execute("INSERT INTO parent VALUES ('next')");
+    }
+
+    assertThat(opened).hasSize(2);
+    try (Statement st = c.createStatement(); var rs = st.executeQuery("SELECT id FROM parent ORDER BY id")) {
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+      assertThat(ids).containsExactly("next");
+    }
+  }
 }
