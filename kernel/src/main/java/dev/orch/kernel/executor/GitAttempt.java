@@ -17,6 +17,7 @@ final class GitAttempt implements Attempt {
   private final Claimed task;
   private final String reservationId;
   private final boolean integrate;
+  private final boolean onRepository;
   private final Function<java.nio.file.Path, Attempt> inner;
   private volatile Attempt run;
   private volatile boolean cancelled;
@@ -24,10 +25,12 @@ final class GitAttempt implements Attempt {
   /**
    * @param integrate whether the work lands on the project branch at once (no verification between
    *     the attempt and the completion), or once a verification accepts it
+   * @param onRepository whether the task's project works on a repository: only then is anything read or made
    * @param inner the attempt, given the task's worktree (null for a project without a repository)
    */
   GitAttempt(GitSteps git, MeteredModel metered, Claimed task, String reservationId, boolean integrate,
-      Function<java.nio.file.Path, Attempt> inner) {
+      boolean onRepository, Function<java.nio.file.Path, Attempt> inner) {
+    this.onRepository = onRepository;
     this.reservationId = reservationId;
     this.integrate = integrate;
     this.git = git;
@@ -38,7 +41,7 @@ final class GitAttempt implements Attempt {
 
   @Override
   public Future<TaskRun.Result> run(List<String> knowledge) {
-    return git.prepare(task).recover(err -> {
+    return git.prepare(task, onRepository).recover(err -> {
       metered.release(reservationId); // no call was made: the first call's hold is free again
       return Future.failedFuture(new TaskRun.Failed(err, TaskRun.Result.none(null), false));
     }).compose(prepared -> {

@@ -130,8 +130,8 @@ final class GitSteps {
   }
 
   /** The task's worktree made ready, or null when its project has no repository (or git is off). */
-  Future<Prepared> prepare(Claimed task) {
-    if (!spaces.config().enabled()) {
+  Future<Prepared> prepare(Claimed task, boolean onRepository) {
+    if (!onRepository || !spaces.config().enabled()) {
       return Future.succeededFuture();
     }
     return store.gitTask(task.id()).compose(git -> {

@@ -29,7 +29,7 @@ import java.util.Set;
  * cancelled) changes nothing (ARCHITECTURE.md "Execution model"; API.md §18.8).
  */
 final class TaskStore {
-  private static final String EXECUTING = "SELECT id, name, config_json, wave_released FROM projects"
+  private static final String EXECUTING = "SELECT id, name, config_json, wave_released, repo_path FROM projects"
       + " WHERE status = 'executing'";
   /**
    * Pending tasks in dispatch order, from the covering index alone. A pending task's dependencies are
@@ -108,7 +108,12 @@ final class TaskStore {
    * An executing project: its id, name, execution mode (API.md §12.1), and the CLI agent that runs
    * its tasks ({@code config.cli_agent}: claude_code, codex, gemini) with its tool profile, or null.
    */
-  record ExecutingProject(String id, String name, ExecutionSettings settings, int waveReleased) {}
+  /** @param onRepository whether the project works on a git repository (its tasks get worktrees) */
+  record ExecutingProject(String id, String name, ExecutionSettings settings, int waveReleased, boolean onRepository) {
+    ExecutingProject(String id, String name, ExecutionSettings settings, int waveReleased) {
+      this(id, name, settings, waveReleased, false);
+    }
+  }
 
   /** A ready task as the dispatcher sees it. */
   record Ready(String id, String projectId, String tier, int wave) {}
@@ -309,10 +314,11 @@ final class TaskStore {
       String configText = r.getString("config_json");
       Seen seen = projectsSeen.get(id);
       int waveReleased = r.intOr("wave_released", 0);
-      if (seen == null || seen.project().waveReleased() != waveReleased
+      boolean onRepository = r.getString("repo_path") != null;
+      if (seen == null || seen.project().waveReleased() != waveReleased || seen.project().onRepository() != onRepository
           || !seen.project().name().equals(r.getString("name")) || !java.util.Objects.equals(seen.configText(), configText)) {
         seen = new Seen(configText, new ExecutingProject(id, r.getString("name"),
-            ExecutionSettings.of(Project.json(configText)), waveReleased));
+            ExecutionSettings.of(Project.json(configText)), waveReleased, onRepository));
         projectsSeen.put(id, seen);
       }
       out.put(id, seen.project());

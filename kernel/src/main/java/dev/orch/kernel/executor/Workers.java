@@ -124,7 +124,7 @@ final class Workers {
     }
     String model = router.model(tier);
     return new GitAttempt(git, metered, task, reservationId, integrateAtOnce.test(task),
-        worktree -> attempt(task, project, reservationId, tier, model, worktree));
+        project.onRepository(), worktree -> attempt(task, project, reservationId, tier, model, worktree));
   }
 
   /** The attempt itself; {@code worktree} is the task's git worktree, or null for a project without a repository. */
