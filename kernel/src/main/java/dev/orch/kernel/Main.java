@@ -56,6 +56,11 @@ public final class Main {
       fail("invalid configuration: " + e.getMessage());
       return;
     }
+    if ((cluster || config.server().cluster()) && !config.db().postgres()) {
+      // Each node keeps its own state beside the database (the SQLite writer, the cached user rows).
+      fail("invalid configuration: a cluster needs PostgreSQL (db.url): nodes cannot share one SQLite file");
+      return;
+    }
     Logging.configure(config.server().logFormat(), config.server().logLevel());
     Logger log = LoggerFactory.getLogger(Main.class);
 

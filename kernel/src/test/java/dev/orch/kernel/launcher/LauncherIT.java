@@ -53,4 +53,23 @@ class LauncherIT {
       server.waitFor(30, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  @DisplayName("./orch serve --cluster on SQLite stops at once and says a cluster needs PostgreSQL")
+  void aClusterOnSqliteIsRefused() throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(TestKernel.repoRoot().resolve("orch").toString(), "serve", "--cluster")
+        .directory(caller.toFile()).redirectErrorStream(true).redirectOutput(caller.resolve("server.log").toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("ORCH_"));
+    pb.environment().put("ORCH_AUTH__SECRET_KEY", TestKernel.SECRET);
+    pb.environment().put("ORCH_DATA_DIR", caller.resolve("data").toString());
+    Process server = pb.start();
+    try {
+      assertThat(server.waitFor(120, TimeUnit.SECONDS)).as("stopped by itself").isTrue();
+      assertThat(server.exitValue()).isEqualTo(2);
+      assertThat(Files.readString(caller.resolve("server.log")))
+          .contains("a cluster needs PostgreSQL (db.url): nodes cannot share one SQLite file");
+    } finally {
+      server.destroyForcibly();
+    }
+  }
 }
