@@ -25,16 +25,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged server on a git project, killed with SIGKILL while tasks land: a moment after a
- * task's answer leaves the model (0 to 150 ms, so the kill falls before, during or after the task's
- * commit and its merge onto the project branch), several times, started again each time on the same
- * data folder and repository. At the end the project completed, and git agrees with the database: the
- * project branch has exactly one commit per task (by its {@code Orch-Task} trailer), the project
- * worktree is clean, and {@code git fsck} finds nothing wrong.
+ * The packaged server on a git project, killed with SIGKILL while tasks land (five times), by turns
+ * the instant the project branch moves (a task's work just landed, its completion perhaps not stored
+ * yet) and a moment after a task's answer leaves the model (1 to 150 ms: the kill falls before or
+ * during the task's commit on its branch), started again each time on the same data folder and
+ * repository. At the end the project completed, and git agrees with the database: the project branch
+ * has exactly one commit per task (by its {@code Orch-Task} trailer), the project worktree is clean,
+ * and {@code git fsck} finds nothing wrong.
  */
 class GitCrashIT {
   static final int TASKS = 12;
-  static final int KILLS = 4;
+  static final int KILLS = 5;
 
   @TempDir Path dir;
   Vertx serverVertx;
@@ -44,6 +45,7 @@ class GitCrashIT {
   final Random random = new Random(20261201);
   /** Set to kill the server a moment after the next task answer leaves the model. */
   final AtomicBoolean armed = new AtomicBoolean();
+  final java.util.concurrent.atomic.AtomicInteger taskCalls = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start() throws Exception {
@@ -72,6 +74,8 @@ class GitCrashIT {
         Map.entry("ORCH_EXECUTION__MAX_CONCURRENT_TASKS", "3"),
         Map.entry("ORCH_EXECUTION__MAX_CONCURRENT_PER_PROJECT", "3"),
         Map.entry("ORCH_EXECUTION__SAFETY_TICK_SEC", "0.5"),
+        Map.entry("ORCH_EXECUTION__RETRY_BACKOFF_BASE_SEC", "0.05"),
+        Map.entry("ORCH_EXECUTION__RETRY_JITTER_SEC", "0.01"),
         Map.entry("ORCH_MODEL_RETRY", "{\"max_retries\": 0, \"base_delay_ms\": 10, \"max_delay_ms\": 10}")));
   }
 
@@ -113,6 +117,7 @@ class GitCrashIT {
       return LocalAnthropicServer.message("claude-sonnet-4-6", "end_turn", LocalAnthropicServer.usage(500, 300),
           LocalAnthropicServer.text(plan().encode()));
     }
+    taskCalls.incrementAndGet();
     var m = java.util.regex.Pattern.compile("Do (T\\d+)\\.").matcher(r.body().getJsonArray("messages").encode());
     return LocalAnthropicServer.message("claude-haiku-4-5-20251001", "end_turn", LocalAnthropicServer.usage(100, 50),
         LocalAnthropicServer.text("output of " + (m.find() ? m.group(1) : "?"))).after(50 + random.nextInt(150));
@@ -130,17 +135,26 @@ class GitCrashIT {
     server.post("/api/projects/" + projectId + "/execute", null, token);
 
     int kills = 0;
+    long started = System.nanoTime();
     for (int k = 0; k < KILLS && !completed(projectId); k++) {
-      armed.set(true);
+      boolean onLanding = k % 2 == 0;
+      Thread watch = onLanding ? killOnLanding(projectId, life) : null;
+      armed.set(!onLanding);
       long until = System.currentTimeMillis() + 30_000;
       while (life.isAlive() && !completed(projectId) && System.currentTimeMillis() < until) {
         ServerProcess.sleep(20);
+      }
+      if (watch != null) {
+        watch.interrupt();
+        watch.join();
       }
       if (life.isAlive()) {
         break; // the project completed before another answer left the model
       }
       server.awaitKilled();
       kills++;
+      System.out.printf("git crash test: kill %d (%s) at %d ms%n", kills, onLanding ? "on landing" : "after an answer",
+          (System.nanoTime() - started) / 1_000_000);
       assertThat(server.scalar("PRAGMA integrity_check")).isEqualTo("ok");
       life = server.launch();
     }
@@ -150,6 +164,7 @@ class GitCrashIT {
       ServerProcess.sleep(200);
     }
 
+    System.out.printf("git crash test: completed at %d ms%n", (System.nanoTime() - started) / 1_000_000);
     assertThat(kills).as("the server was killed while tasks landed").isGreaterThanOrEqualTo(2);
     assertThat(server.scalar("SELECT status FROM projects WHERE id = '" + projectId + "'")).isEqualTo("completed");
     Map<String, String> shaByTask = new HashMap<>();
@@ -188,7 +203,49 @@ class GitCrashIT {
     assertThat(fsck).as("git fsck").doesNotContainIgnoringCase("error").doesNotContainIgnoringCase("missing")
         .doesNotContainIgnoringCase("broken");
     assertThat(sh(repo, "git", "branch", "--list", "orch/tasks/*")).as("no task branch is left").isBlank();
-    System.out.println("git crash test: " + kills + " kills, " + TASKS + " tasks, one commit each");
+    // What the kills hit, from the servers' logs: work landed before a kill and found again by its trailer.
+    int foundAgain = 0;
+    try (var logs = Files.list(dir)) {
+      for (Path log : logs.filter(f -> f.getFileName().toString().startsWith("stdout-")).toList()) {
+        foundAgain += (int) Files.readAllLines(log).stream().filter(l -> l.contains("how: already")).count();
+      }
+    }
+    System.out.println("git crash test: " + kills + " kills, " + TASKS + " tasks, " + taskCalls.get()
+        + " task calls, " + foundAgain + " landings found already made after a restart; one commit each");
+  }
+
+  /**
+   * Kills the server the moment its project branch moves (a task's commit just landed: its completion
+   * may not be stored yet), watching the branch's ref file.
+   */
+  private Thread killOnLanding(String projectId, Process life) {
+    Thread t = new Thread(() -> {
+      String before = null;
+      String branch = null;
+      while (!Thread.currentThread().isInterrupted() && life.isAlive()) {
+        String now = null;
+        try {
+          if (branch == null) {
+            branch = server.scalar("SELECT git_project_branch FROM projects WHERE id = '" + projectId + "'");
+          }
+          Path ref = branch == null ? null : repo.resolve(".git/refs/heads").resolve(branch);
+          now = ref != null && Files.exists(ref) ? Files.readString(ref).strip() : null;
+        } catch (Exception retry) {
+          // read again
+        }
+        if (before != null && now != null && !now.equals(before)) {
+          server.killNow();
+          return;
+        }
+        if (now != null) {
+          before = now;
+        }
+        ServerProcess.sleep(1);
+      }
+    }, "kill-on-landing");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   private boolean completed(String projectId) throws Exception {
