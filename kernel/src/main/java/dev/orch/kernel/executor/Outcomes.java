@@ -182,7 +182,7 @@ final class Outcomes {
       }
       Claimed task = r.task();
       return git.approved(task, r.output())
-          .compose(v -> store.resolveConflictCheckpoints(taskId, "approved through review", now()))
+          .compose(v -> store.resolveConflictCheckpoints(taskId, "Action: approve | Approved through review", now()))
           .map(v -> new JsonObject().put("landed", true))
           .recover(err -> {
             if (!(err instanceof GitSteps.Conflict conflict)) {
