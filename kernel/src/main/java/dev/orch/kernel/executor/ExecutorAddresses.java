@@ -26,5 +26,12 @@ public final class ExecutorAddresses {
    */
   public static final String COMPLETED = "orch.executor.completed";
 
+  /**
+   * Request {@code {"task_id": string}} before a review approval is stored (API.md §3.5): a git
+   * project's task lands its work on the project branch. Reply {@code {"landed": bool}}; fails 409
+   * when the work conflicts (the task then has a {@code git_conflict} checkpoint), 502 when git fails.
+   */
+  public static final String LAND = "orch.executor.land";
+
   private ExecutorAddresses() {}
 }

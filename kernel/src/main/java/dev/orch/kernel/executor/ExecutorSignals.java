@@ -1,5 +1,7 @@
 package dev.orch.kernel.executor;
 
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -11,6 +13,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExecutorSignals {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutorSignals.class);
+
+  /** Landing runs a handful of git commands, each under {@code git.command_timeout}. */
+  private static final long LAND_TIMEOUT_MS = 180_000;
 
   private final EventBus bus;
 
@@ -28,6 +33,16 @@ public final class ExecutorSignals {
   public void cancel(String projectId, String taskId) {
     LOG.debug("executor told to stop [project: {}, task: {}]", projectId, taskId);
     bus.publish(ExecutorAddresses.CANCEL, new JsonObject().put("project_id", projectId).put("task_id", taskId));
+  }
+
+  /**
+   * Before a review approval is stored: a git project's task lands its work on the project branch
+   * ({@link ExecutorAddresses#LAND}). Fails 409 on a conflict (the task gets a checkpoint), 502 when
+   * git fails; succeeds at once for a project without a repository.
+   */
+  public Future<Void> land(String taskId) {
+    return bus.<JsonObject>request(ExecutorAddresses.LAND, new JsonObject().put("task_id", taskId),
+        new DeliveryOptions().setSendTimeout(LAND_TIMEOUT_MS)).mapEmpty();
   }
 
   /** An external agent's result was stored: the executor forwards context and extracts knowledge. */

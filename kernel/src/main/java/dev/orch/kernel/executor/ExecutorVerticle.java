@@ -2,6 +2,8 @@ package dev.orch.kernel.executor;
 
 import dev.orch.kernel.agents.CliAgentRunner;
 import dev.orch.kernel.budget.BudgetAddresses;
+import dev.orch.kernel.bus.Failures;
+import dev.orch.kernel.bus.OrchestratorException;
 import dev.orch.kernel.git.GitWorkspaces;
 import dev.orch.kernel.git.PullRequests;
 import dev.orch.kernel.budget.BudgetLedger;
@@ -95,6 +97,11 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
         bus.<JsonObject>consumer(ExecutorAddresses.WAKE, msg -> onWake(msg.body())).completion(),
         bus.<JsonObject>consumer(ExecutorAddresses.CANCEL, msg -> onCancel(msg.body())).completion(),
         bus.<JsonObject>consumer(ExecutorAddresses.COMPLETED, msg -> onExternalCompleted(msg.body())).completion(),
+        bus.<JsonObject>consumer(ExecutorAddresses.LAND, msg -> {
+          String taskId = msg.body() == null ? null : msg.body().getString("task_id");
+          (taskId == null ? Future.<JsonObject>failedFuture(OrchestratorException.badRequest("task_id is required"))
+              : outcomes.landApproved(taskId)).onSuccess(msg::reply).onFailure(err -> Failures.reply(msg, err));
+        }).completion(),
         // A recorded spend frees nothing a pass could use; a released or expired hold may.
         bus.<JsonObject>consumer(BudgetAddresses.CHANGED, msg -> {
           if (msg.body() == null || !"recorded".equals(msg.body().getString("reason"))) {

@@ -189,6 +189,36 @@ final class GitSteps {
     });
   }
 
+  /**
+   * A person approved a task in review: its work (whatever it left: a task branch, a conflict branch,
+   * files in its worktree, or only its output) lands on the project branch as one commit, as every
+   * completed task's does. Nothing for a project without a repository, or when it landed before.
+   * Fails with {@link Conflict}.
+   */
+  Future<Void> approved(Claimed task, String output) {
+    if (!spaces.config().enabled()) {
+      return Future.succeededFuture();
+    }
+    return store.gitTask(task.id()).compose(git -> {
+      if (git == null || git.repoPath() == null) {
+        return Future.succeededFuture();
+      }
+      return vertx.<GitWorkspaces.ProjectTree>executeBlocking(() -> {
+        GitWorkspaces.ProjectTree tree = spaces.ensureProject(git.projectId(), git.projectName(),
+            Path.of(git.repoPath()), git.baseBranch(), git.projectBranch());
+        return spaces.readyForApproval(tree, git.projectId(), task.id(), task.title(), git.requirementIds(), output)
+            ? tree : null;
+      }, false).compose(tree -> {
+        if (tree == null) {
+          return Future.succeededFuture();
+        }
+        Future<Void> ready = tree.branch().equals(git.projectBranch()) ? Future.succeededFuture()
+            : store.gitProjectReady(git.projectId(), tree.baseBranch(), tree.branch(), tree.worktree().toString());
+        return ready.compose(v -> integrate(task, git, tree));
+      });
+    });
+  }
+
   private Future<Void> integrate(Claimed task, GitTask git, GitWorkspaces.ProjectTree tree) {
     String projectId = task.projectId();
     return vertx.<Landing>executeBlocking(() -> {

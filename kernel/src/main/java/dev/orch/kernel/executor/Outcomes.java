@@ -169,6 +169,42 @@ final class Outcomes {
     return landed.compose(ok -> !ok ? Future.succeededFuture() : acceptLanded(task, result, accept, now));
   }
 
+  /**
+   * A person approves a task in {@code needs_review} (API.md §3.5): a git project's task lands its
+   * work on the project branch before the approval is stored. Answers {@code {"landed": bool}}; a
+   * conflict keeps the task in review with a {@code git_conflict} checkpoint (one per task while
+   * open) and fails with 409 naming the files.
+   */
+  Future<JsonObject> landApproved(String taskId) {
+    return store.inReview(taskId).compose(r -> {
+      if (r == null || !TaskStatus.NEEDS_REVIEW.wire().equals(r.status())) {
+        return Future.succeededFuture(new JsonObject().put("landed", false)); // the approval's CAS refuses it
+      }
+      Claimed task = r.task();
+      return git.approved(task, r.output())
+          .compose(v -> store.resolveConflictCheckpoints(taskId, "Action: approve | Approved through review", now()))
+          .map(v -> new JsonObject().put("landed", true))
+          .recover(err -> {
+            if (!(err instanceof GitSteps.Conflict conflict)) {
+              return Future.failedFuture(err);
+            }
+            double now = now();
+            return store.openConflictCheckpoint(taskId).compose(open -> {
+              if (open != null) {
+                return Future.succeededFuture(open);
+              }
+              String checkpointId = Ids.short12();
+              return store.conflictCheckpoint(checkpointId, task, conflict.files, conflict.keptOn, now).map(v -> {
+                emitConflict(task, conflict.getMessage(), conflict.files, conflict.keptOn, checkpointId);
+                return checkpointId;
+              });
+            }).compose(checkpointId -> Future.failedFuture(dev.orch.kernel.bus.OrchestratorException.conflict(
+                conflict.getMessage() + "; the task stays in review, checkpoint " + checkpointId
+                    + " offers retry, skip or fail")));
+          });
+    });
+  }
+
   private Future<?> acceptLanded(Claimed task, TaskRun.Result result, OutcomePolicy.Accept accept, double now) {
     return store.setVerification(task.id(), accept.status(), accept.notes(), now).compose(v -> {
       progress.emit(task.projectId(), task.id(), EventTypes.TASK_COMPLETE, task.title(),

@@ -624,6 +624,25 @@ final class TaskStore {
     });
   }
 
+  /** A task in review and its output, for landing its work when a person approves it; null when gone. */
+  record InReview(Claimed task, String status, String output) {}
+
+  Future<InReview> inReview(String taskId) {
+    return visible(sql -> {
+      Sql.Rec r = sql.first(TASK, taskId);
+      if (r == null) {
+        return null;
+      }
+      Sql.Rec out = sql.first("SELECT output_text FROM tasks WHERE id = ?", taskId);
+      // Not claimed: no lease; only its identity, title and context are used.
+      Claimed task = new Claimed(r.getString("id"), r.getString("project_id"), r.getString("title"),
+          r.getString("description"), r.getString("task_type"), r.getString("model_tier"), r.getString("context_json"),
+          TaskView.jsonArray(r.getString("tools_json")), r.getString("system_prompt"), r.getInteger("max_tokens"),
+          r.getInteger("retry_count"), r.getInteger("max_retries"), r.getInteger("wave"), 0, 0);
+      return new InReview(task, r.getString("status"), out == null ? null : out.getString("output_text"));
+    });
+  }
+
   /** Records the project's branch, base and worktree once they exist (the first task of a run makes them). */
   Future<Void> gitProjectReady(String projectId, String baseBranch, String branch, String worktree) {
     return unit(sql -> {
@@ -694,6 +713,24 @@ final class TaskStore {
           .put("content", "Your previous attempt conflicted with work other tasks merged meanwhile, in: "
               + String.join(", ", files) + ". The files now hold the merged version; build on it instead of"
               + " overwriting it. Your earlier work is on branch " + keptOn + ".").encode());
+      return null;
+    });
+  }
+
+  /** The task's open {@code git_conflict} checkpoint, or null. */
+  Future<String> openConflictCheckpoint(String taskId) {
+    return visible(sql -> {
+      Sql.Rec r = sql.first("SELECT id FROM checkpoints WHERE task_id = ? AND checkpoint_type = 'git_conflict'"
+          + " AND resolved_at IS NULL", taskId);
+      return r == null ? null : r.getString("id");
+    });
+  }
+
+  /** Closes the task's open {@code git_conflict} checkpoints: its work landed another way. */
+  Future<Void> resolveConflictCheckpoints(String taskId, String response, double now) {
+    return unit(sql -> {
+      sql.update("UPDATE checkpoints SET response = ?, resolved_at = ? WHERE task_id = ?"
+          + " AND checkpoint_type = 'git_conflict' AND resolved_at IS NULL", response, now, taskId);
       return null;
     });
   }

@@ -331,6 +331,37 @@ public final class GitWorkspaces {
     });
   }
 
+  /**
+   * A person approved the task as it is: its work is made ready to land, on its task branch. Work
+   * that conflicted earlier comes back from {@link #conflictBranch}; files left in its worktree (an
+   * attempt the budget stopped half-way) are committed with its output; a task with nothing of its
+   * own yet gets a commit with its output from the project branch's head. Answers false when the
+   * project branch already has the task's commit.
+   */
+  public boolean readyForApproval(ProjectTree project, String projectId, String taskId, String title,
+      List<String> requirementIds, String output) {
+    return locked(project.repo(), () -> {
+      if (commitOf(project, taskId) != null) {
+        return false;
+      }
+      String conflict = conflictBranch(projectId, taskId);
+      if (!hasTaskBranch(project, projectId, taskId)
+          && git.exec(project.repo(), "rev-parse", "--verify", "--quiet", "refs/heads/" + conflict).ok()) {
+        git.run(project.repo(), "branch", "-m", conflict, taskBranch(projectId, taskId));
+      }
+      boolean hasWorktree = git.run(project.repo(), "worktree", "list", "--porcelain").lines()
+          .anyMatch(l -> l.equals("worktree " + taskWorktree(dataDir, projectId, taskId))
+              || l.equals("worktree " + realOrSelf(taskWorktree(dataDir, projectId, taskId))));
+      if (hasWorktree && hasTaskBranch(project, projectId, taskId)) {
+        commitTask(project, projectId, taskId, title, requirementIds, output);
+      } else if (!hasTaskBranch(project, projectId, taskId)) {
+        prepareTask(project, projectId, taskId);
+        commitTask(project, projectId, taskId, title, requirementIds, output);
+      }
+      return true;
+    });
+  }
+
   /** {@code {prefix}/conflicts/{projectId}-{taskId}}: where a task's conflicting work is kept. */
   public String conflictBranch(String projectId, String taskId) {
     return config().branchPrefix() + "/conflicts/" + safeId(projectId) + "-" + safeId(taskId);

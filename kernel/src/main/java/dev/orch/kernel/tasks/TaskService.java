@@ -126,7 +126,9 @@ public final class TaskService {
             return Future.failedFuture(OrchestratorException.badRequest("Task is not in needs_review status"));
           }
           if (approve) {
-            return repo.approveReview(db.client(), taskId, now()).map(won -> won ? new Changed(task, null) : null);
+            // A git project's task lands its work before the approval is stored, as every completion does.
+            return signals.land(taskId).compose(v -> repo.approveReview(db.client(), taskId, now()))
+                .map(won -> won ? new Changed(task, null) : null);
           }
           if (task.retryCount() >= config.maxTaskRetries()) {
             return Future.failedFuture(maxRetries());

@@ -356,6 +356,68 @@ class GitIT {
   }
 
   @Test
+  @DisplayName("a task a person approves after review lands on the project branch as one commit with its trailers, before its dependant runs")
+  void approvedReviewLands() throws Exception {
+    startKernel(c -> c.getJsonObject("execution").put("verification_enabled", true));
+    verdicts.add("human_needed");
+    writes("Reviewed", "reviewed.txt", "reviewed\n");
+    String id = run("Approved", plan("Reviewed", List.of(), "After", List.of(0)));
+    await("the task needs review", () -> "needs_review".equals(tasks(id).get("Reviewed").getString("status")));
+    String branch = project(id).getString("git_project_branch");
+    assertThat(branchLog(branch)).extracting(c -> c[1]).as("nothing lands before the approval").containsExactly("start");
+
+    String taskId = tasks(id).get("Reviewed").getString("id");
+    var approved = k.post("/api/tasks/" + taskId + "/review", new JsonObject().put("action", "approve"), token);
+    assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
+    assertThat(approved.bodyAsJsonObject().getString("status")).isEqualTo("completed");
+    // The run ended while its only open work waited on the review: it is executed again.
+    if (!"executing".equals(project(id).getString("status"))) {
+      var executed = k.post("/api/projects/" + id + "/execute", null, token);
+      assertThat(executed.statusCode()).as(executed.bodyAsString()).isEqualTo(200);
+    }
+    awaitStatus(id, "completed");
+
+    List<String[]> log = branchLog(branch);
+    assertThat(log).extracting(c -> c[1]).containsExactly("After", "Reviewed", "start");
+    assertThat(log.get(1)[2]).isEqualTo(taskId);
+    assertThat(tasks(id).get("Reviewed").getString("git_commit_sha")).isEqualTo(log.get(1)[0]);
+    assertThat(sh(repo, "git", "show", branch + ":reviewed.txt")).isEqualTo("reviewed\n");
+    assertThat(sh(repo, "git", "branch", "--list", "orch/tasks/*")).as("no task branch is left").isBlank();
+  }
+
+  @Test
+  @DisplayName("approving a task whose work conflicts with the project branch keeps it in review with one git_conflict checkpoint naming the file")
+  void approvedReviewConflicts() throws Exception {
+    startKernel(c -> c.getJsonObject("execution").put("verification_enabled", true));
+    verdicts.add("passed");
+    verdicts.add("human_needed");
+    writes("Fast", "config.txt", "fast\n");
+    writes("Slow", "config.txt", "slow\n");
+    delays.put("Slow", 500L);
+    String id = run("Clash", plan("Fast", List.of(), "Slow", List.of()));
+    await("the slow task needs review", () -> "needs_review".equals(tasks(id).get("Slow").getString("status")));
+    await("the fast task completes", () -> "completed".equals(tasks(id).get("Fast").getString("status")));
+    String slowId = tasks(id).get("Slow").getString("id");
+
+    for (int i = 0; i < 2; i++) {
+      var approved = k.post("/api/tasks/" + slowId + "/review", new JsonObject().put("action", "approve"), token);
+      assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(409);
+      assertThat(approved.bodyAsJsonObject().getString("detail")).contains("config.txt");
+    }
+    assertThat(tasks(id).get("Slow").getString("status")).isEqualTo("needs_review");
+    JsonArray checkpoints = k.get("/api/checkpoints/project/" + id, token).bodyAsJsonArray();
+    assertThat(checkpoints).as("one checkpoint however often it is approved").hasSize(1);
+    assertThat(checkpoints.getJsonObject(0).getString("checkpoint_type")).isEqualTo("git_conflict");
+    assertThat(checkpoints.getJsonObject(0).getString("summary")).contains("config.txt");
+    assertThat(eventTypes(id)).contains("git_conflict");
+    String branch = project(id).getString("git_project_branch");
+    assertThat(sh(repo, "git", "show", branch + ":config.txt")).isEqualTo("fast\n");
+    assertThat(sh(repo, "git", "show", "orch/conflicts/" + id + "-" + slowId + ":config.txt"))
+        .as("the conflicting work is kept").isEqualTo("slow\n");
+    assertThat(branchLog(branch)).extracting(c -> c[1]).containsExactly("Fast", "start");
+  }
+
+  @Test
   @DisplayName("after a crash between a task's landing and its completion, the restarted server runs it again without a second commit and repairs the half-made merge")
   void restartAfterCrash() throws Exception {
     startKernel(c -> {});
