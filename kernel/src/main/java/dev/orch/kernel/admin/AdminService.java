@@ -84,7 +84,7 @@ public final class AdminService {
               return adminUserOut(updated, n);
             }));
       });
-    })).andThen(written -> users.forget(userId));
+    }));
   }
 
   /** {@code AdminStats}. */

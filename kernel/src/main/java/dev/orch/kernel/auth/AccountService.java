@@ -109,7 +109,6 @@ public final class AccountService {
     double now = now();
     return db.pool().withTransaction(tx -> users.touchLogin(tx, user.id(), now)
             .compose(ignored -> recordRefresh(tx, user.id(), familyId, refresh, now)))
-        .andThen(written -> users.forget(user.id()))
         .compose(ignored -> userOut(db.client(), user))
         .map(userOut -> new JsonObject()
             .put("access_token", tokens.access(user.id(), user.role()))

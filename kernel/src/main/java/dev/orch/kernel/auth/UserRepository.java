@@ -1,7 +1,6 @@
 package dev.orch.kernel.auth;
 
 import dev.orch.kernel.store.Db;
-import dev.orch.kernel.store.Dialect;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -9,22 +8,9 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
-/**
- * The {@code users} table.
- *
- * <p>Every authenticated request looks its caller up by id. On SQLite (one server, the only writer
- * of its file) those lookups are answered from memory: a write to a user row is followed, before its
- * answer, by {@link #forget}, so a deactivation or a role change takes effect on the very next
- * request. A lookup that raced a write does not fill the cache (the generation moved). On PostgreSQL
- * other nodes write the same rows, so every lookup reads the database.
- */
+/** The {@code users} table. */
 public final class UserRepository {
-  /** Bounds the cache; past it, it is emptied and refills with the users who are active. */
-  private static final int CACHE_MAX = 10_000;
   private static final String COLUMNS =
       "id, email, password_hash, display_name, role, is_active, created_at, last_login_at";
   private static final String BY_ID = "SELECT " + COLUMNS + " FROM users WHERE id = ?";
@@ -41,40 +27,17 @@ public final class UserRepository {
   private static final String PROJECT_COUNT = "SELECT COUNT(*) AS n FROM projects WHERE owner_id = ?";
 
   private final Db db;
-  private final boolean cacheable;
-  private final Map<String, User> cache = new ConcurrentHashMap<>();
-  private final AtomicLong generation = new AtomicLong();
 
   public UserRepository(Db db) {
     this.db = db;
-    this.cacheable = db.dialect() == Dialect.SQLITE;
   }
 
   public Future<User> byId(SqlClient client, String id) {
     return client.preparedQuery(BY_ID).execute(Tuple.of(id)).map(UserRepository::first);
   }
 
-  /** The committed row, from the cache where the dialect allows one (see the class comment). */
   public Future<User> byId(String id) {
-    User cached = cacheable ? cache.get(id) : null;
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    long before = generation.get();
-    return byId(db.reads(), id).andThen(read -> {
-      if (cacheable && read.succeeded() && read.result() != null && generation.get() == before) {
-        if (cache.size() >= CACHE_MAX) {
-          cache.clear();
-        }
-        cache.put(id, read.result());
-      }
-    });
-  }
-
-  /** Drops a user's cached row; called after a write to it has committed, before its answer. */
-  public void forget(String id) {
-    generation.incrementAndGet();
-    cache.remove(id);
+    return byId(db.reads(), id);
   }
 
   public Future<User> byEmail(SqlClient client, String email) {
