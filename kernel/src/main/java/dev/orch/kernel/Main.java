@@ -57,7 +57,7 @@ public final class Main {
       return;
     }
     if ((cluster || config.server().cluster()) && !config.db().postgres()) {
-      // Each node keeps its own state beside the database (the SQLite writer, the cached user rows).
+      // SQLite has one writer per file, and each node would be one: nodes share a PostgreSQL database.
       fail("invalid configuration: a cluster needs PostgreSQL (db.url): nodes cannot share one SQLite file");
       return;
     }
