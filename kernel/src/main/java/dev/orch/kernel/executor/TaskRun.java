@@ -295,7 +295,7 @@ final class TaskRun implements Attempt {
 
   /** The prompt of API.md §11.5 in cache order: what the project's tasks share, then the task's own. */
   PromptLayout layout(List<String> knowledge) {
-    return PromptLayout.of(task.systemPrompt(), task.title(), task.description(), task.context(), knowledge,
+    return PromptLayout.of(task.projectId(), task.systemPrompt(), task.title(), task.description(), task.context(), knowledge,
         config.knowledgeInjectionMaxChars(), local, userText(task));
   }
 

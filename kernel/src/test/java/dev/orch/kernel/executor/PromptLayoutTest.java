@@ -93,4 +93,19 @@ class PromptLayoutTest {
     assertThat(layout.shared()).startsWith("Be brief.").doesNotContain(PromptLayout.META);
     assertThat(layout.own()).doesNotContain("SQLite");
   }
+
+  @Test
+  @DisplayName("a project's plan list is sorted once for its tasks, made anew for a new plan, and never crosses projects")
+  void planListsByProject() {
+    var lists = new PromptLayout.PlanLists();
+    String first = lists.text("p1", "- Api: Do Api.\n- Ui: Do Ui.", "Schema", "Do Schema.");
+
+    assertThat(lists.text("p1", "- Schema: Do Schema.\n- Ui: Do Ui.", "Api", "Do Api.")).isSameAs(first);
+    assertThat(lists.text("p1", "- Schema: Do Schema.\n- Ui: Do Ui.\n- Docs: Do Docs.", "Api", "Do Api."))
+        .as("a plan with another task").isEqualTo("- Api: Do Api.\n- Docs: Do Docs.\n- Schema: Do Schema.\n- Ui: Do Ui.");
+    assertThat(lists.text("p2", "- Api: Do Api.", "Billing", "Do Billing."))
+        .as("another project").isEqualTo("- Api: Do Api.\n- Billing: Do Billing.");
+    assertThat(PromptLayout.PlanLists.linesHash("a\nb")).isEqualTo(PromptLayout.PlanLists.linesHash("b\na"))
+        .isNotEqualTo(PromptLayout.PlanLists.linesHash("a\nc"));
+  }
 }
