@@ -77,12 +77,12 @@ public final class Db {
                 : Future.succeededFuture(null);
             // In WAL mode readers run beside the one writer: reads get connections of their own. An
             // in-memory database is private to its connection, so there reads share the writer's.
-            Pool reads = file ? JDBCPool.pool(vertx, new AutoCommitRestoring(() -> {
+            Pool reads = file ? VertxJdbcInternals.poolWithoutGeneratedKeys(vertx, new AutoCommitRestoring(() -> {
               Connection c = dataSource.getConnection();
               try (var st = c.createStatement()) {
                 st.execute("PRAGMA query_only = ON");
               }
-              return c;
+              return StatementCache.of(c);
             }), new PoolOptions().setMaxSize(config.maxPoolSize())) : sqlite;
             return checkpointer.map(cp -> new Db(sqlite, reads, Dialect.SQLITE, sqliteGroupCommit(vertx, sqlite, config),
                 cp));
