@@ -2,12 +2,15 @@
 # Authenticated API throughput (issue figures in bench/README.md): starts the packaged server on a fresh
 # data folder, signs a user up, creates three projects, then runs wrk against /api/auth/me and
 # /api/projects with that user's bearer token.
-#   bench/api.sh [duration, default 10s] [connections, default 64]
+#   bench/api.sh [duration, default 10s] [connections, default 64] [warm-up per path, default 10s]
+# The warm-up lets the JIT compiler finish with each path first: in the first seconds it takes a core
+# of its own, and the tail it causes is the server starting, not serving.
 set -eu
 ROOT=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 JAR="$ROOT/kernel/target/kernel-0.1.0-SNAPSHOT.jar"
 DURATION=${1:-10s}
 CONNECTIONS=${2:-64}
+WARMUP=${3:-10s}
 command -v wrk >/dev/null || { echo "bench/api.sh needs wrk (Debian package wrk)" >&2; exit 2; }
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -DskipTests package)
 DATA=$(mktemp -d)
@@ -33,7 +36,7 @@ for n in 1 2 3; do
 done
 for path in /api/auth/me /api/projects /api/health; do
   # One warm-up round, then the measured one.
-  wrk -t2 -c"$CONNECTIONS" -d3s -H "Authorization: Bearer $TOKEN" "$BASE$path" >/dev/null
+  wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" -H "Authorization: Bearer $TOKEN" "$BASE$path" >/dev/null
   echo "== GET $path ($DURATION, $CONNECTIONS connections)"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$BASE$path" \
     | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|99)%'

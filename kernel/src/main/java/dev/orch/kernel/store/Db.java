@@ -82,7 +82,7 @@ public final class Db {
               try (var st = c.createStatement()) {
                 st.execute("PRAGMA query_only = ON");
               }
-              return StatementCache.of(c);
+              return SqliteReads.of(c);
             }), new PoolOptions().setMaxSize(config.maxPoolSize())) : sqlite;
             return checkpointer.map(cp -> new Db(sqlite, reads, Dialect.SQLITE, sqliteGroupCommit(vertx, sqlite, config),
                 cp));

@@ -181,4 +181,35 @@ class DbTest {
     assertThat(db.group().submit(sql -> sql.update(insert, 4)).await(10, TimeUnit.SECONDS)).isEqualTo(1);
     assertThat(db.group().submit(sql -> sql.first(count, 1).getLong("n")).await(10, TimeUnit.SECONDS)).isEqualTo(3L);
   }
+
+  @Test
+  @DisplayName("reads see each commit at once, though their statements are kept prepared between runs")
+  void readsSeeEveryCommit() throws Exception {
+    for (int i = 1; i <= 5; i++) {
+      db.pool().query("INSERT INTO probe VALUES (" + i + ")").execute().await(10, TimeUnit.SECONDS);
+      // The same SQL each time: on SQLite the read connections hand back their kept statement.
+      var row = db.reads().preparedQuery("SELECT COUNT(*) AS n, SUM(x) AS s FROM probe WHERE x > ?").execute(
+          io.vertx.sqlclient.Tuple.of(0)).await(10, TimeUnit.SECONDS).iterator().next();
+      assertThat(row.getLong("n")).isEqualTo(i);
+      assertThat(row.getDouble("s")).isEqualTo(i * (i + 1) / 2.0);
+    }
+  }
+
+  @Test
+  @DisplayName("reads return every stored kind of value as the row's typed getters expect, by column name")
+  void readsDecodeEveryKind() throws Exception {
+    db.pool().query("CREATE TABLE kinds (i INTEGER, b BIGINT, r DOUBLE PRECISION, t TEXT, n TEXT)").execute()
+        .await(10, TimeUnit.SECONDS);
+    db.pool().preparedQuery("INSERT INTO kinds VALUES (?, ?, ?, ?, ?)").execute(io.vertx.sqlclient.Tuple.of(
+        7, 1L << 40, 0.1 + 0.2, "héllo", null)).await(10, TimeUnit.SECONDS);
+    var row = db.reads().query("SELECT n, t, r, b, i, i * 2 AS twice FROM kinds").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next();
+    assertThat(row.getInteger("i")).isEqualTo(7);
+    assertThat(row.getLong("b")).isEqualTo(1L << 40);
+    assertThat(row.getDouble("r")).isEqualTo(0.1 + 0.2);
+    assertThat(row.getString("t")).isEqualTo("héllo");
+    assertThat(row.getString("n")).isNull();
+    assertThat(row.getLong("twice")).isEqualTo(14L);
+    assertThat(row.getColumnIndex("twice")).isEqualTo(5);
+  }
 }
