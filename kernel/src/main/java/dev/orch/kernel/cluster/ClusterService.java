@@ -53,21 +53,10 @@ public final class ClusterService {
     });
   }
 
-  /**
-   * Whether {@code SELECT 1} answers within {@link #DATABASE_PROBE_MS}. After an outage a pooled
-   * connection may still be the dead one: it fails at once and is replaced at its next use, so a
-   * quick failure is tried again (up to {@link #PROBE_TRIES} times) before the node says it is not ready.
-   */
+  /** Whether {@code SELECT 1} answers within {@link #DATABASE_PROBE_MS}. */
   private Future<Boolean> databaseReachable() {
-    return probe(PROBE_TRIES).timeout(DATABASE_PROBE_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
-        .otherwise(err -> false);
-  }
-
-  private static final int PROBE_TRIES = 3;
-
-  private Future<Boolean> probe(int tries) {
-    Future<Boolean> once = db.reads().query(PROBE).execute().map(rows -> true);
-    return tries <= 1 ? once : once.recover(err -> probe(tries - 1));
+    return db.reads().query(PROBE).execute().map(rows -> true)
+        .timeout(DATABASE_PROBE_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwise(err -> false);
   }
 
   /**

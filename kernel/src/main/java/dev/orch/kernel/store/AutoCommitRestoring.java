@@ -8,6 +8,7 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -29,8 +30,17 @@ final class AutoCommitRestoring implements DataSource {
     Connection open() throws SQLException;
   }
 
+  /**
+   * How long a reopening connection may sit unused before it is checked with a round trip first: a
+   * database or network that dropped it meanwhile is found before a statement fails on it. Busy
+   * connections are never idle that long, so they pay nothing.
+   */
+  static final Duration VALIDATE_AFTER_IDLE = Duration.ofSeconds(1);
+  private static final int VALIDATION_TIMEOUT_SECONDS = 2;
+
   private final Opener opener;
   private final boolean reopening;
+  private final long validateAfterIdleNanos;
 
   AutoCommitRestoring(Opener opener) {
     this(opener, false);
@@ -42,15 +52,20 @@ final class AutoCommitRestoring implements DataSource {
    *     without it a database that went away and came back would leave every pooled connection dead
    */
   AutoCommitRestoring(Opener opener, boolean reopening) {
+    this(opener, reopening, VALIDATE_AFTER_IDLE);
+  }
+
+  AutoCommitRestoring(Opener opener, boolean reopening, Duration validateAfterIdle) {
     this.opener = opener;
     this.reopening = reopening;
+    this.validateAfterIdleNanos = validateAfterIdle.toNanos();
   }
 
   @Override
   public Connection getConnection() throws SQLException {
     Connection connection = opener.open();
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-        new Restorer(connection, reopening ? opener : null));
+        new Restorer(connection, reopening ? opener : null, validateAfterIdleNanos));
   }
 
   @Override
@@ -95,33 +110,47 @@ final class AutoCommitRestoring implements DataSource {
     private static final java.util.Set<String> STARTS = java.util.Set.of("createStatement", "prepareStatement",
         "prepareCall", "setAutoCommit");
     private final Opener reopen;
+    private final long validateAfterIdleNanos;
     private volatile Connection target;
     private volatile boolean justEnded;
     /** The client switched autocommit off and has not switched it back on: a transaction is open. */
     private volatile boolean inTransaction;
+    private volatile long lastUsedNanos = System.nanoTime();
 
-    Restorer(Connection target, Opener reopen) {
+    Restorer(Connection target, Opener reopen, long validateAfterIdleNanos) {
       this.target = target;
       this.reopen = reopen;
+      this.validateAfterIdleNanos = validateAfterIdleNanos;
     }
 
     /**
      * Replaces a connection that was closed under the client (the database restarted, the network
-     * dropped) when no transaction of the client's is open on it. Inside one, the failure stands:
-     * the client rolls back and its next transaction gets the new connection.
+     * dropped) when no transaction of the client's is open on it: one the driver knows is closed,
+     * or, after {@link #VALIDATE_AFTER_IDLE} unused, one that fails a round trip. Inside a
+     * transaction the failure stands: the client rolls back and its next transaction gets the new
+     * connection.
      */
-    private void reopenIfClosed(String name, Object[] args) throws SQLException {
+    private void reopenIfClosed(String name) throws SQLException {
       boolean begins = name.equals("setAutoCommit");
-      if (reopen == null || !STARTS.contains(name) || (inTransaction && !begins) || !target.isClosed()) {
+      if (reopen == null || !STARTS.contains(name) || (inTransaction && !begins)) {
         return;
       }
-      target = reopen.open();
+      boolean idle = System.nanoTime() - lastUsedNanos >= validateAfterIdleNanos;
+      if (target.isClosed() || (idle && !target.isValid(VALIDATION_TIMEOUT_SECONDS))) {
+        try {
+          target.close();
+        } catch (SQLException alreadyGone) {
+          // Closing a dead connection only releases what the driver still holds.
+        }
+        target = reopen.open();
+      }
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       String name = method.getName();
-      reopenIfClosed(name, args);
+      reopenIfClosed(name);
+      lastUsedNanos = System.nanoTime();
       if (name.equals("setAutoCommit")) {
         inTransaction = Boolean.FALSE.equals(args[0]) && !justEnded;
       }
