@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -26,9 +28,9 @@ final class Dispatcher implements TaskStore.PassPolicy {
   private final ModelRouter router;
   private final Pricing pricing;
   private final Predicate<String> running;
-  private final java.util.function.LongSupplier clockMs;
+  private final LongSupplier clockMs;
   /** When a first call last went out on a project's shared prefix, by project, model and tool set. */
-  private final Map<String, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   /** How long a prompt-cache entry lives unread: Anthropic's default 5 minutes. */
   static final long CACHE_LIFETIME_MS = 5 * 60_000;
 
@@ -41,7 +43,7 @@ final class Dispatcher implements TaskStore.PassPolicy {
   }
 
   Dispatcher(ExecutorConfig config, ModelRouter router, Pricing pricing, Predicate<String> running,
-      java.util.function.LongSupplier clockMs) {
+      LongSupplier clockMs) {
     this.clockMs = clockMs;
     this.config = config;
     this.router = router;
