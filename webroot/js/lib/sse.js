@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'checkpoint', 'tool_call', 'budget_warning', 'wave_checkpoint', 'project_complete', 'project_failed',
   // A CLI agent's output as it runs; and git integration's events where the server has it.
   'agent_output', 'git_commit', 'git_merge', 'git_conflict', 'git_push', 'pr_opened',
+  // Tasks waiting for a provider that is down.
+  'resource_waiting',
 ];
 export const FINAL_TYPES = new Set(['project_complete', 'project_failed']);
 

@@ -23,6 +23,7 @@ const EVENT_TONE = {
   task_start: 'run', task_complete: 'ok', task_failed: 'bad', task_retry: 'warn', task_verification_retry: 'warn',
   task_needs_review: 'warn', checkpoint: 'warn', tool_call: 'muted', budget_warning: 'bad', wave_checkpoint: 'warn',
   project_complete: 'ok', project_failed: 'bad', git_commit: 'ok', git_merge: 'ok', git_conflict: 'bad', git_push: 'ok', pr_opened: 'ok',
+  resource_waiting: 'warn',
 };
 
 export default class Project extends Page {

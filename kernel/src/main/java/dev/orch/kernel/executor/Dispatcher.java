@@ -18,7 +18,8 @@ import java.util.function.Predicate;
 /**
  * The dispatcher's rule (docs/architecture.md, "Execution model"): of the ready tasks, in the order the
  * store reads them (longest remaining critical path first, then plan order), the ones its project
- * runs internally, whose wave is released, within the global, per-project and per-provider caps;
+ * runs internally, whose wave is released, whose provider is up ({@link ResourceGate}), within the
+ * global, per-project and per-provider caps;
  * and the budget each claimed task's first model call holds. It runs inside a dispatch pass, on the
  * group commit's worker thread: it reads only its arguments, the immutable configuration and
  * {@code running}, which must be thread-safe.
@@ -28,6 +29,7 @@ final class Dispatcher implements TaskStore.PassPolicy {
   private final ModelRouter router;
   private final Pricing pricing;
   private final Predicate<String> running;
+  private final ResourceGate gate;
   private final LongSupplier clockMs;
   /** When a first call last went out on a project's shared prefix, by project, model and tool set. */
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -38,17 +40,18 @@ final class Dispatcher implements TaskStore.PassPolicy {
    * @param running whether this node already runs a task, by id: a task this node still works on
    *     (its outcome not yet stored) is not claimed again
    */
-  Dispatcher(ExecutorConfig config, ModelRouter router, Pricing pricing, Predicate<String> running) {
-    this(config, router, pricing, running, System::currentTimeMillis);
+  Dispatcher(ExecutorConfig config, ModelRouter router, Pricing pricing, Predicate<String> running, ResourceGate gate) {
+    this(config, router, pricing, running, gate, System::currentTimeMillis);
   }
 
-  Dispatcher(ExecutorConfig config, ModelRouter router, Pricing pricing, Predicate<String> running,
+  Dispatcher(ExecutorConfig config, ModelRouter router, Pricing pricing, Predicate<String> running, ResourceGate gate,
       LongSupplier clockMs) {
     this.clockMs = clockMs;
     this.config = config;
     this.router = router;
     this.pricing = pricing;
     this.running = running;
+    this.gate = gate;
   }
 
   @Override
@@ -75,6 +78,10 @@ final class Dispatcher implements TaskStore.PassPolicy {
       }
       // With wave checkpoints (API.md §18.3), a later wave waits for the resume that releases it.
       if (config.waveCheckpoints() && r.wave() > project.waveReleased()) {
+        continue;
+      }
+      // Its provider down (or not checked yet): the task waits, its slot goes to the next one.
+      if (gate.passedOver(r)) {
         continue;
       }
       String provider = provider(r.tier());

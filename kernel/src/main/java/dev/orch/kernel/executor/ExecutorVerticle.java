@@ -9,6 +9,7 @@ import dev.orch.kernel.git.PullRequests;
 import dev.orch.kernel.budget.BudgetLedger;
 import dev.orch.kernel.model.ModelProviders;
 import dev.orch.kernel.model.ModelRouter;
+import dev.orch.kernel.model.OllamaProvider;
 import dev.orch.kernel.model.Pricing;
 import dev.orch.kernel.monitor.MonitorAddresses;
 import dev.orch.kernel.progress.EventTypes;
@@ -20,6 +21,7 @@ import dev.orch.kernel.store.Times;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,6 +59,7 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
   private final AtomicBoolean passQueued = new AtomicBoolean();
   private Workers workers;
   private Dispatcher dispatcher;
+  private ResourceGate gate;
   private Outcomes outcomes;
   private boolean stopping;
   private long backoffTimer = -1;
@@ -89,7 +92,8 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
         System.getenv()), store, progress, clock);
     workers = new Workers(vertx, store, metered, progress, parts.router(), parts.cliAgents(), config, parts.dataDir(),
         clock, node, git, task -> outcomes.completesAtOnce(task));
-    dispatcher = new Dispatcher(config, parts.router(), parts.pricing(), workers::runs);
+    gate = new ResourceGate(parts.router(), parts.models().ollama().map(OllamaProvider::resource).orElse(null));
+    dispatcher = new Dispatcher(config, parts.router(), parts.pricing(), workers::runs, gate);
     outcomes = new Outcomes(store, metered, progress, new Reviewer(metered, store, config), parts.diagnostics(),
         parts.advisor(), new OutcomePolicy(config, new TaskRetries(config, () -> ThreadLocalRandom.current()
             .nextDouble())), dispatcher, config, clock, this, git);
@@ -108,8 +112,11 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
             dispatch();
           }
         }).completion(),
-        bus.consumer(MonitorAddresses.CHANGED, msg -> dispatch()).completion());
-    return Future.all(ready).compose(v -> recover()).onSuccess(v -> {
+        bus.<JsonObject>consumer(MonitorAddresses.CHANGED, msg -> {
+          gate.changed(msg.body());
+          dispatch();
+        }).completion());
+    return Future.all(ready).compose(v -> readResources()).compose(v -> recover()).onSuccess(v -> {
       vertx.setPeriodic((long) (config.safetyTickSeconds() * 1000), id -> safetyTick());
       LOG.info("executor started [node: {}, maxConcurrent: {}, perProject: {}, lease: {}s]", node,
           config.maxConcurrent(), config.maxPerProject(), config.leaseSeconds());
@@ -157,12 +164,25 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
     }
   }
 
+  /**
+   * The monitor's states, for the gate; changes arrive on {@link MonitorAddresses#CHANGED}. Read at
+   * start and on the safety tick; without an answer (no monitor) the gate keeps what it has.
+   */
+  private Future<Void> readResources() {
+    long mark = gate.mark();
+    return vertx.eventBus().<JsonObject>request(MonitorAddresses.STATUS, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(MonitorAddresses.READ_TIMEOUT_MS))
+        .onSuccess(reply -> gate.snapshot(reply.body(), mark))
+        .onFailure(err -> LOG.debug("resource states not read [reason: {}]", err.getMessage()))
+        .<Void>mapEmpty().otherwiseEmpty();
+  }
+
   private void safetyTick() {
     if (stopping) {
       return;
     }
     double now = now();
-    recover()
+    readResources().compose(read -> recover())
         .compose(v -> store.releaseStaleClaims(now, parts.config().externalClaimTimeoutSeconds()))
         .compose(released -> {
           released.forEach(c -> progress.emit(c.projectId(), c.taskId(), EventTypes.TASK_RETRY,
@@ -171,6 +191,7 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
         })
         .compose(v -> store.executingProjects())
         .compose(projects -> {
+          gate.retainProjects(projects.keySet());
           List<Future<?>> checks = new ArrayList<>();
           projects.keySet().forEach(id -> checks.add(store.unblockProject(id, now)
               .onComplete(ar -> outcomes.checkProject(id, -1, null))));
@@ -238,6 +259,17 @@ public final class ExecutorVerticle extends VerticleBase implements Outcomes.Loo
     });
     pass.refused().forEach(outcomes::pauseForBudget);
     pass.waiting().forEach(w -> outcomes.waitsForBudget(w.projectId(), w.taskId(), w.limit()));
+    gate.newWaits().forEach(this::announce);
+  }
+
+  /** Once per project and outage: the project's tasks wait for a provider; the rest of its work goes on. */
+  private void announce(ResourceGate.Wait wait) {
+    var resource = wait.resource();
+    LOG.info("tasks wait for a resource [project: {}, resource: {}, status: {}]", wait.projectId(), resource.id(),
+        resource.status().wire());
+    progress.emit(wait.projectId(), null, EventTypes.RESOURCE_WAITING, resource.name() + " is "
+        + resource.status().wire() + ". Its tasks wait until it is back; other tasks go on.",
+        new JsonObject().put("resource_id", resource.id()).put("resource_status", resource.status().wire()));
   }
 
   /** One timer for the earliest backoff ahead: retries wake the dispatcher, nothing polls for them. */

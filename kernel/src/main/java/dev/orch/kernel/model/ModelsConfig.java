@@ -109,10 +109,21 @@ public record ModelsConfig(
    * An Ollama server.
    *
    * @param host base URL; empty when none is configured
+   * @param key its key under {@code ollama.hosts} ({@code local}, else {@code env}): the resource
+   *     monitor names it {@code ollama_<key>}
    */
-  public record Ollama(String host, String defaultModel, Duration timeout) {
+  public record Ollama(String host, String defaultModel, Duration timeout, String key) {
     public Ollama {
       host = withoutTrailingSlash(host);
+    }
+
+    public Ollama(String host, String defaultModel, Duration timeout) {
+      this(host, defaultModel, timeout, "local");
+    }
+
+    /** The resource monitor's id for this host (API.md §15.1), or null when none is configured. */
+    public String resource() {
+      return host.isBlank() ? null : "ollama_" + key;
     }
   }
 
@@ -177,7 +188,8 @@ public record ModelsConfig(
     String ollamaModel = string(ollamaJson, "ollama.default_model", "default_model",
         DEFAULT_TIER_MODELS.get(Tier.OLLAMA));
     Ollama ollama = new Ollama(url(hostKey, host), ollamaModel,
-        seconds(ollamaJson, "ollama.generate_timeout", "generate_timeout", 120));
+        seconds(ollamaJson, "ollama.generate_timeout", "generate_timeout", 120),
+        hostKey.substring(hostKey.lastIndexOf('.') + 1));
 
     OpenAi openai = new OpenAi(
         url("openai.base_url", string(openaiJson, "openai.base_url", "base_url", "")),

@@ -37,6 +37,11 @@ public final class OllamaProvider implements ModelProvider {
     this.retry = retry.unbilled(); // a local model bills nothing
   }
 
+  /** The resource monitor's id for this host ({@code ollama_<key>}), or null when none is configured. */
+  public String resource() {
+    return settings.resource();
+  }
+
   @Override
   public String name() {
     return OLLAMA;

@@ -30,6 +30,8 @@ public final class EventTypes {
   public static final String GIT_PUSH = "git_push";
   /** A pull request was opened ({@code data}: url, number). Ours. */
   public static final String PR_OPENED = "pr_opened";
+  /** A project's tasks wait for a provider that is down ({@code data}: resource_id, resource_status). Ours. */
+  public static final String RESOURCE_WAITING = "resource_waiting";
 
   /** The twelve types of the contract. */
   public static final List<String> ALL = List.of(TASK_START, TASK_COMPLETE, TASK_FAILED, TASK_RETRY,
@@ -38,7 +40,7 @@ public final class EventTypes {
 
   /** The types this server adds to the contract's. */
   public static final List<String> OWN = List.of(AGENT_OUTPUT, PLANNING_FAILED, GIT_COMMIT, GIT_MERGE,
-      GIT_CONFLICT, GIT_PUSH, PR_OPENED);
+      GIT_CONFLICT, GIT_PUSH, PR_OPENED, RESOURCE_WAITING);
 
   /** Types after which the SSE stream ends. */
   public static final List<String> FINAL = List.of(PROJECT_COMPLETE, PROJECT_FAILED);

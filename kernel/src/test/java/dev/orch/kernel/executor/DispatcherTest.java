@@ -17,8 +17,16 @@ import org.junit.jupiter.api.Test;
 class DispatcherTest {
   final Pricing pricing = Pricing.from(ExecutorParts.config(e -> {}).getJsonObject("model_pricing"));
 
+  /** Reports nothing, so gates nothing, until a test tells it a resource's state. */
+  final ResourceGate gate = new ResourceGate(ExecutorParts.router(), "ollama_local");
+
   Dispatcher dispatcher(java.util.function.Consumer<JsonObject> tweak, Set<String> runningHere) {
-    return new Dispatcher(ExecutorParts.executor(tweak), ExecutorParts.router(), pricing, runningHere::contains);
+    return new Dispatcher(ExecutorParts.executor(tweak), ExecutorParts.router(), pricing, runningHere::contains, gate);
+  }
+
+  void resource(String id, String status) {
+    gate.changed(new JsonObject().put("id", id).put("name", id + " name").put("status", status).put("method", "http")
+        .put("details", new JsonObject()).put("category", "ai"));
   }
 
   static Ready ready(String id, String project, String tier, int wave) {
@@ -61,6 +69,42 @@ class DispatcherTest {
     var picked = d.pick(snapshot(new HashMap<>(), ready("o1", "p1", "ollama", 0), ready("o2", "p2", "ollama", 0),
         ready("h", "p1", "haiku", 0), ready("s", "p2", "sonnet", 0), ready("x", "p1", "opus", 0)));
     assertThat(ids(picked)).containsExactly("o1", "h", "s");
+  }
+
+  @Test
+  @DisplayName("a task whose provider is offline or not checked yet waits, and its slot goes to the next task")
+  void providerDownPassesOver() {
+    var d = dispatcher(e -> e.put("max_concurrent_tasks", 2), Set.of());
+    resource("ollama_local", "offline");
+    resource("anthropic_api", "online");
+    assertThat(ids(d.pick(snapshot(new HashMap<>(), ready("o", "p1", "ollama", 0), ready("h", "p1", "haiku", 0),
+        ready("s", "p2", "sonnet", 0))))).containsExactly("h", "s");
+    assertThat(gate.newWaits()).singleElement().satisfies(w -> {
+      assertThat(w.projectId()).isEqualTo("p1");
+      assertThat(w.resource().id()).isEqualTo("ollama_local");
+    });
+
+    resource("anthropic_api", "checking");
+    assertThat(ids(d.pick(snapshot(new HashMap<>(), ready("h", "p1", "haiku", 0))))).isEmpty();
+    assertThat(d.pick(snapshot(new HashMap<>(), ready("o2", "p1", "ollama", 0)))).as("announced once").isEmpty();
+    assertThat(gate.newWaits()).extracting(w -> w.resource().id()).containsExactly("anthropic_api");
+  }
+
+  @Test
+  @DisplayName("a provider that is back, or only degraded, lets its tasks run; a later outage is announced again")
+  void providerBackRuns() {
+    var d = dispatcher(e -> e.put("max_concurrent_tasks", 8), Set.of());
+    resource("ollama_local", "offline");
+    d.pick(snapshot(new HashMap<>(), ready("o", "p1", "ollama", 0)));
+    gate.newWaits();
+
+    resource("ollama_local", "online");
+    resource("anthropic_api", "degraded");
+    assertThat(ids(d.pick(snapshot(new HashMap<>(), ready("o", "p1", "ollama", 0), ready("h", "p1", "haiku", 0)))))
+        .containsExactly("o", "h");
+    resource("ollama_local", "offline");
+    d.pick(snapshot(new HashMap<>(), ready("o", "p1", "ollama", 0)));
+    assertThat(gate.newWaits()).hasSize(1);
   }
 
   @Test
@@ -112,7 +156,7 @@ class DispatcherTest {
   @DisplayName("the first task on a project's shared prefix holds a cache write, the next within 5 minutes a cache read")
   void holdsExpectCacheReads() {
     long[] now = {1_000_000};
-    var d = new Dispatcher(ExecutorParts.executor(e -> {}), ExecutorParts.router(), pricing, id -> false,
+    var d = new Dispatcher(ExecutorParts.executor(e -> {}), ExecutorParts.router(), pricing, id -> false, gate,
         () -> now[0]);
     var project = ExecutorParts.project("p1", Mode.AUTO, 0);
 

@@ -82,9 +82,14 @@ public abstract class LocalModelServer {
 
   /** Listens on a random local port. */
   public Future<Void> start() {
+    return start(0);
+  }
+
+  /** Listens on {@code port} (0: any free one), e.g. where a configured host is expected to come up. */
+  public Future<Void> start(int port) {
     return vertx.createHttpServer()
         .requestHandler(this::handle)
-        .listen(0, "127.0.0.1")
+        .listen(port, "127.0.0.1")
         .map(s -> {
           server = s;
           return null;
