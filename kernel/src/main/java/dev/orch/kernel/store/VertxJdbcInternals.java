@@ -22,8 +22,9 @@ import org.sqlite.jdbc3.JDBC3ResultSet;
 
 /**
  * The one place that uses Vert.x JDBC client internals, where no public API serves (an architecture
- * test keeps every other class off {@code impl} and {@code internal} packages). Pinned by
- * {@code VertxJdbcInternalsTest}: an upgrade that changes either behaviour fails it.
+ * test keeps every other class off {@code impl} and {@code internal} packages). Pinned by tests on
+ * both databases, so an upgrade that changes any of it fails them: {@code DbTest} and
+ * {@code DbPostgresTest} (decoding, the group commit's plain JDBC) and {@code SqliteReadsTest}.
  */
 public final class VertxJdbcInternals {
   private VertxJdbcInternals() {}
