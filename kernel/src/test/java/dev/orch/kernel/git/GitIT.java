@@ -137,7 +137,7 @@ class GitIT {
         .put("requirement_ids", new JsonArray().add("R" + (++index[0])))
         .put("tools_needed", new JsonArray().add("write_file")).put("depends_on", new JsonArray(deps))));
     orch.approve(projectId, new JsonObject().put("summary", "s").put("tasks", list));
-    // Through the API, unlike ExecutorFixture.execute: the git checks run before execution starts.
+    // Through the API, as a person would, where ExecutorFixture.execute skips the access and status checks.
     var executed = k.post("/api/projects/" + projectId + "/execute", null, token);
     assertThat(executed.statusCode()).as(executed.bodyAsString()).isEqualTo(200);
     return projectId;

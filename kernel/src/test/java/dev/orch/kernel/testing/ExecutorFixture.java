@@ -87,7 +87,8 @@ public final class ExecutorFixture implements BeforeEachCallback, AfterEachCallb
     JsonObject json = baseConfig.get();
     json.getJsonObject("anthropic").put("base_url", claude.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
     json.put("model_retry", new JsonObject().put("max_retries", 0).put("base_delay_ms", 5).put("max_delay_ms", 10));
-    // Retries come back within a test's patience; the safety tick never races the wake-ups a test sends.
+    // Retries within a test's patience; no verifier or extractor calls a responder must expect; the 30 s safety
+    // tick leaves dispatch to the wake-ups a test sends.
     json.getJsonObject("execution").put("verification_enabled", false).put("knowledge_extraction_enabled", false)
         .put("retry_backoff_base_sec", 0.05).put("retry_jitter_sec", 0.01).put("safety_tick_sec", 30);
     tweak.accept(json);
@@ -153,7 +154,7 @@ public final class ExecutorFixture implements BeforeEachCallback, AfterEachCallb
     return approved.bodyAsJsonObject().getJsonArray("task_ids").stream().map(String.class::cast).toList();
   }
 
-  /** Sets the project executing and wakes the executor: what POST /execute ends with, without its checks. */
+  /** Sets the project executing and wakes the executor: POST /execute without its access and status checks. */
   public void execute(String projectId) {
     kernel.sql("UPDATE projects SET status = 'executing' WHERE id = ?", projectId);
     kernel.vertx.eventBus().publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
