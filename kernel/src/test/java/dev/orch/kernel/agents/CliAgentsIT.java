@@ -3,14 +3,15 @@ package dev.orch.kernel.agents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orch.kernel.executor.ExecutorAddresses;
+import dev.orch.kernel.testing.ExecutorFixture;
 import dev.orch.kernel.testing.TestKernel;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -94,28 +95,13 @@ class CliAgentsIT {
   }
 
   private JsonObject finished(String projectId, String token) {
-    await("the task finished", () -> List.of("completed", "failed", "needs_review")
-        .contains(task(projectId, token).getString("status")));
+    ExecutorFixture.await("the task finished", Duration.ofSeconds(30),
+        () -> List.of("completed", "failed", "needs_review").contains(task(projectId, token).getString("status")));
     return task(projectId, token);
   }
 
   private Path folder(String projectId) {
     return k.config.dataDir().resolve("projects").resolve(projectId);
-  }
-
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   @Test

@@ -5,21 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orch.kernel.model.LocalAnthropicServer;
 import dev.orch.kernel.model.LocalModelServer.Recorded;
 import dev.orch.kernel.model.LocalModelServer.Reply;
+import dev.orch.kernel.testing.ExecutorFixture;
 import dev.orch.kernel.testing.TestKernel;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,28 +29,11 @@ class EconomyIT {
   static final String HAIKU = "claude-haiku-4-5-20251001";
 
   @TempDir Path dir;
-  Vertx serverVertx;
-  LocalAnthropicServer claude;
+  @RegisterExtension
+  final ExecutorFixture orch = new ExecutorFixture(() -> TestKernel.testConfig(dir.resolve("k")), this::respond);
   TestKernel k;
   String token;
   String projectId;
-
-  @BeforeEach
-  void start() throws Exception {
-    serverVertx = Vertx.vertx();
-    claude = new LocalAnthropicServer(serverVertx);
-    claude.start().await(10, TimeUnit.SECONDS);
-    claude.respondWith(this::respond);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (k != null) {
-      k.close();
-    }
-    claude.stop().await(10, TimeUnit.SECONDS);
-    serverVertx.close().await(10, TimeUnit.SECONDS);
-  }
 
   /** A task's answer: 1,000 tokens in, 500 out ($0.0035 on Haiku at the Messages API's price). */
   private Reply respond(Recorded r) {
@@ -66,47 +46,25 @@ class EconomyIT {
         LocalAnthropicServer.text("output of " + (m.find() ? m.group(1) : "?")));
   }
 
+  /** The fixture's kernel collecting batches for 200 ms and polling them every 0.05–0.2 s; then {@code tweak}. */
   private void startKernel(Consumer<JsonObject> tweak) {
-    JsonObject json = TestKernel.testConfig(dir.resolve("k"));
-    json.getJsonObject("anthropic").put("base_url", claude.baseUrl()).put("api_key", LocalAnthropicServer.KEY)
-        .put("batch_window_ms", 200).put("batch_poll_min_sec", 0.05).put("batch_poll_max_sec", 0.2);
-    json.put("model_retry", new JsonObject().put("max_retries", 0).put("base_delay_ms", 5).put("max_delay_ms", 10));
-    json.getJsonObject("execution").put("verification_enabled", false).put("knowledge_extraction_enabled", false)
-        .put("retry_backoff_base_sec", 0.05).put("retry_jitter_sec", 0.01).put("safety_tick_sec", 30);
-    tweak.accept(json);
-    k = TestKernel.start(json);
-    token = k.signUp("alice@example.com", "password1").getString("access_token");
+    k = orch.start(c -> {
+      c.getJsonObject("anthropic").put("batch_window_ms", 200).put("batch_poll_min_sec", 0.05)
+          .put("batch_poll_max_sec", 0.2);
+      tweak.accept(c);
+    });
+    token = orch.token();
   }
 
-  /** An economy project with three independent simple code tasks (Haiku), approved and executing. */
+  /** An economy project with independent simple code tasks (Haiku), approved and executing. */
   private List<String> run(String... titles) {
-    projectId = k.post("/api/projects", new JsonObject().put("name", "p").put("requirements", "r")
-        .put("config", new JsonObject().put("economy", true)), token).bodyAsJsonObject().getString("id");
+    projectId = orch.createProject(new JsonObject().put("name", "p").put("requirements", "r")
+        .put("config", new JsonObject().put("economy", true)));
     JsonArray list = new JsonArray();
     for (String title : titles) {
-      list.add(new JsonObject().put("title", title).put("description", "Do " + title + ".").put("task_type", "code")
-          .put("complexity", "simple").put("tools_needed", new JsonArray()));
+      list.add(ExecutorFixture.task(title));
     }
-    k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
-        + " VALUES (?, ?, 1, 'm', ?, 'draft', 1)", projectId + "pl", projectId,
-        new JsonObject().put("summary", "s").put("tasks", list).encode());
-    var approved = k.post("/api/projects/" + projectId + "/plans/" + projectId + "pl/approve", null, token);
-    assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
-    k.sql("UPDATE projects SET status = 'executing' WHERE id = ?", projectId);
-    k.vertx.eventBus().publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
-    return approved.bodyAsJsonObject().getJsonArray("task_ids").stream().map(String.class::cast).toList();
-  }
-
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.currentTimeMillis()).as("timed out waiting for: " + what).isLessThan(deadline);
-      try {
-        Thread.sleep(30);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    return orch.approveAndRun(projectId, list);
   }
 
   private JsonObject task(String id) {
@@ -114,7 +72,7 @@ class EconomyIT {
   }
 
   private List<Recorded> direct() {
-    return claude.requests().stream().filter(r -> r.path().equals("/v1/messages")).toList();
+    return orch.calls();
   }
 
   @Test
@@ -122,17 +80,16 @@ class EconomyIT {
   void batchAtHalfPrice() {
     startKernel(c -> {});
     List<String> ids = run("A", "B", "C");
-    await("project completed", () -> "completed".equals(k.get("/api/projects/" + projectId, token)
-        .bodyAsJsonObject().getString("status")));
+    orch.awaitStatus(projectId, "completed");
 
     assertThat(k.get("/api/projects/" + projectId, token).bodyAsJsonObject().getJsonObject("config")
         .getBoolean("economy")).as("ProjectOut shows the mode").isTrue();
     assertThat(direct()).as("no task went through the Messages API").isEmpty();
-    assertThat(claude.batchCount()).isEqualTo(1);
-    Recorded create = claude.requests().stream().filter(r -> r.path().equals("/v1/messages/batches")).findFirst()
+    assertThat(orch.claude().batchCount()).isEqualTo(1);
+    Recorded create = orch.claude().requests().stream().filter(r -> r.path().equals("/v1/messages/batches")).findFirst()
         .orElseThrow();
     assertThat(create.body().getJsonArray("requests")).hasSize(3);
-    assertThat(claude.requests().stream().filter(r -> r.method().equals("GET") && r.path().endsWith("/results")))
+    assertThat(orch.claude().requests().stream().filter(r -> r.method().equals("GET") && r.path().endsWith("/results")))
         .as("results read once the batch ended").hasSize(1);
     for (String id : ids) {
       JsonObject t = task(id);
@@ -149,13 +106,13 @@ class EconomyIT {
   void expiredGoesBackToPending() {
     startKernel(c -> c.getJsonObject("execution").put("retry_backoff_base_sec", 2).put("retry_jitter_sec", 0));
     Map<String, Boolean> expired = new java.util.concurrent.ConcurrentHashMap<>();
-    claude.batchOutcome(params -> expired.putIfAbsent("once", true) == null ? "expired" : "succeeded");
+    orch.claude().batchOutcome(params -> expired.putIfAbsent("once", true) == null ? "expired" : "succeeded");
     String id = run("A").get(0);
 
-    await("task back to pending", () -> "pending".equals(task(id).getString("status")));
+    orch.await("task back to pending", () -> "pending".equals(task(id).getString("status")));
     assertThat(task(id).getString("error")).contains("expired");
-    await("task completed by the next batch", () -> "completed".equals(task(id).getString("status")));
-    assertThat(claude.batchCount()).isEqualTo(2);
+    orch.await("task completed by the next batch", () -> "completed".equals(task(id).getString("status")));
+    assertThat(orch.claude().batchCount()).isEqualTo(2);
     assertThat(task(id).getDouble("cost_usd")).isCloseTo(0.00175, Offset.offset(1e-9));
   }
 
@@ -163,14 +120,14 @@ class EconomyIT {
   @DisplayName("an errored batch request returns only its own task to pending, with the error; the others complete")
   void erroredRequest() {
     startKernel(c -> c.getJsonObject("execution").put("retry_backoff_base_sec", 30).put("retry_jitter_sec", 0));
-    claude.batchOutcome(params -> params.getJsonArray("messages").getJsonObject(0).encode().contains("Do B.")
+    orch.claude().batchOutcome(params -> params.getJsonArray("messages").getJsonObject(0).encode().contains("Do B.")
         ? "errored" : "succeeded");
     List<String> ids = run("A", "B", "C");
 
-    await("B back to pending", () -> "pending".equals(task(ids.get(1)).getString("status"))
+    orch.await("B back to pending", () -> "pending".equals(task(ids.get(1)).getString("status"))
         && task(ids.get(1)).getString("error") != null);
     assertThat(task(ids.get(1)).getString("error")).contains("api_error");
-    await("A and C completed", () -> "completed".equals(task(ids.get(0)).getString("status"))
+    orch.await("A and C completed", () -> "completed".equals(task(ids.get(0)).getString("status"))
         && "completed".equals(task(ids.get(2)).getString("status")));
   }
 
@@ -178,20 +135,11 @@ class EconomyIT {
   @DisplayName("a project without economy sends its tasks through the Messages API at the full price")
   void standardProjectUnbatched() {
     startKernel(c -> {});
-    projectId = k.post("/api/projects", new JsonObject().put("name", "p").put("requirements", "r"), token)
-        .bodyAsJsonObject().getString("id");
-    JsonArray list = new JsonArray().add(new JsonObject().put("title", "A").put("description", "Do A.")
-        .put("task_type", "code").put("complexity", "simple").put("tools_needed", new JsonArray()));
-    k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
-        + " VALUES (?, ?, 1, 'm', ?, 'draft', 1)", projectId + "pl", projectId,
-        new JsonObject().put("summary", "s").put("tasks", list).encode());
-    String id = k.post("/api/projects/" + projectId + "/plans/" + projectId + "pl/approve", null, token)
-        .bodyAsJsonObject().getJsonArray("task_ids").getString(0);
-    k.sql("UPDATE projects SET status = 'executing' WHERE id = ?", projectId);
-    k.vertx.eventBus().publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
-    await("completed", () -> "completed".equals(task(id).getString("status")));
+    projectId = orch.createProject(new JsonObject().put("name", "p").put("requirements", "r"));
+    String id = orch.approveAndRun(projectId, new JsonArray().add(ExecutorFixture.task("A"))).get(0);
+    orch.await("completed", () -> "completed".equals(task(id).getString("status")));
 
-    assertThat(claude.batchCount()).isZero();
+    assertThat(orch.claude().batchCount()).isZero();
     assertThat(direct()).hasSize(1);
     assertThat(task(id).getDouble("cost_usd")).isCloseTo(0.0035, Offset.offset(1e-9));
   }

@@ -5,21 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orch.kernel.model.LocalAnthropicServer;
 import dev.orch.kernel.model.LocalModelServer.Recorded;
 import dev.orch.kernel.model.LocalModelServer.Reply;
+import dev.orch.kernel.testing.ExecutorFixture;
 import dev.orch.kernel.testing.TestKernel;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,8 +30,8 @@ class EscalationIT {
   static final String SONNET = "claude-sonnet-4-6";
 
   @TempDir Path dir;
-  Vertx serverVertx;
-  LocalAnthropicServer claude;
+  @RegisterExtension
+  final ExecutorFixture orch = new ExecutorFixture(() -> config(dir.resolve("k")), this::respond);
   TestKernel k;
   String token;
   String projectId;
@@ -43,23 +41,6 @@ class EscalationIT {
   final AtomicInteger reviews = new AtomicInteger();
   /** How many reviews answer gaps_found before one passes. */
   volatile int gapsBeforePass = 1;
-
-  @BeforeEach
-  void start() throws Exception {
-    serverVertx = Vertx.vertx();
-    claude = new LocalAnthropicServer(serverVertx);
-    claude.start().await(10, TimeUnit.SECONDS);
-    claude.respondWith(this::respond);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (k != null) {
-      k.close();
-    }
-    claude.stop().await(10, TimeUnit.SECONDS);
-    serverVertx.close().await(10, TimeUnit.SECONDS);
-  }
 
   private Reply respond(Recorded r) {
     JsonObject body = r.body();
@@ -84,47 +65,31 @@ class EscalationIT {
     return TestKernel.testConfig(dataDir);
   }
 
+  /** The fixture's kernel with verification on; then {@code tweak}. */
   private void startKernel(Consumer<JsonObject> tweak) {
-    JsonObject json = config(dir.resolve("k"));
-    json.getJsonObject("anthropic").put("base_url", claude.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
-    json.put("model_retry", new JsonObject().put("max_retries", 0).put("base_delay_ms", 5).put("max_delay_ms", 10));
-    json.getJsonObject("execution").put("verification_enabled", true).put("knowledge_extraction_enabled", false)
-        .put("retry_backoff_base_sec", 0.05).put("retry_jitter_sec", 0.01).put("safety_tick_sec", 30);
-    tweak.accept(json);
-    k = TestKernel.start(json);
-    token = k.signUp("alice@example.com", "password1").getString("access_token");
+    k = orch.start(c -> {
+      c.getJsonObject("execution").put("verification_enabled", true);
+      tweak.accept(c);
+    });
+    token = orch.token();
   }
 
   /** One simple code task (Haiku by routing), approved and executing; its id. */
   private String runOneTask() {
-    projectId = k.post("/api/projects", new JsonObject().put("name", "p").put("requirements", "A CSV parser."), token)
-        .bodyAsJsonObject().getString("id");
-    JsonArray list = new JsonArray().add(new JsonObject().put("title", "Parser").put("description", "Write the parser.")
-        .put("task_type", "code").put("complexity", "simple").put("tools_needed", new JsonArray()));
-    k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
-        + " VALUES (?, ?, 1, 'm', ?, 'draft', 1)", projectId + "pl", projectId,
-        new JsonObject().put("summary", "s").put("tasks", list).encode());
-    var approved = k.post("/api/projects/" + projectId + "/plans/" + projectId + "pl/approve", null, token);
-    assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
-    k.sql("UPDATE projects SET status = 'executing' WHERE id = ?", projectId);
-    k.vertx.eventBus().publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
-    return approved.bodyAsJsonObject().getJsonArray("task_ids").getString(0);
+    projectId = orch.createProject(new JsonObject().put("name", "p").put("requirements", "A CSV parser."));
+    return orch.approveAndRun(projectId, new JsonArray().add(ExecutorFixture.task("Parser")
+        .put("description", "Write the parser."))).get(0);
   }
 
+  /** The task once it completed and its verification passed. */
   private JsonObject awaitPassed(String taskId) {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (true) {
-      JsonObject task = k.get("/api/tasks/" + taskId, token).bodyAsJsonObject();
-      if ("completed".equals(task.getString("status")) && "passed".equals(task.getString("verification_status"))) {
-        return task;
-      }
-      assertThat(System.currentTimeMillis()).as("task passed in time: " + task.encode()).isLessThan(deadline);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    JsonObject[] task = new JsonObject[1];
+    orch.await("task " + taskId + " passed", () -> {
+      task[0] = k.get("/api/tasks/" + taskId, token).bodyAsJsonObject();
+      return "completed".equals(task[0].getString("status"))
+          && "passed".equals(task[0].getString("verification_status"));
+    });
+    return task[0];
   }
 
   @Test

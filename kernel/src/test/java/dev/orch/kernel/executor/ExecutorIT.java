@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orch.kernel.model.LocalAnthropicServer;
 import dev.orch.kernel.model.LocalModelServer.Recorded;
 import dev.orch.kernel.model.LocalModelServer.Reply;
+import dev.orch.kernel.testing.ExecutorFixture;
 import dev.orch.kernel.testing.PluginJars;
 import dev.orch.kernel.testing.TestKernel;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -16,12 +16,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ExecutorIT {
   static final String HAIKU = "claude-haiku-4-5-20251001";
   @TempDir Path dir;
-  Vertx serverVertx;
-  LocalAnthropicServer claude;
+  @RegisterExtension
+  final ExecutorFixture orch = new ExecutorFixture(
+      () -> TestKernel.testConfig(dir.resolve("k" + System.nanoTime())), this::respond);
   TestKernel k;
   String token;
   String projectId;
@@ -51,23 +50,6 @@ class ExecutorIT {
 
   final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   JsonObject projectConfig = new JsonObject();
-
-  @BeforeEach
-  void start() throws Exception {
-    serverVertx = Vertx.vertx();
-    claude = new LocalAnthropicServer(serverVertx);
-    claude.start().await(10, TimeUnit.SECONDS);
-    claude.respondWith(this::respond);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (k != null) {
-      k.close();
-    }
-    claude.stop().await(10, TimeUnit.SECONDS);
-    serverVertx.close().await(10, TimeUnit.SECONDS);
-  }
 
   /** Answers for the verifier and the knowledge extractor, by their system prompts; null: the task answer. */
   volatile java.util.function.Function<Recorded, Reply> reviewer = r -> null;
@@ -98,7 +80,7 @@ class ExecutorIT {
     int attempt = attempts.computeIfAbsent(title, t -> new AtomicInteger()).incrementAndGet();
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
-    serverVertx.setTimer(Math.max(1, b.delayMs()), id -> inFlight.decrementAndGet());
+    orch.vertx().setTimer(Math.max(1, b.delayMs()), id -> inFlight.decrementAndGet());
     if (attempt <= b.failures()) {
       return LocalAnthropicServer.errorReply(b.status(), b.status() == 529 ? "overloaded_error" : "api_error", "boom")
           .after(b.delayMs());
@@ -113,17 +95,14 @@ class ExecutorIT {
         LocalAnthropicServer.text(outputs.getOrDefault(title, "output of " + title))).after(b.delayMs());
   }
 
+  /** The fixture's kernel running three tasks at a time, per project too, exports unthrottled; then {@code tweak}. */
   private void startKernel(Consumer<JsonObject> tweak) {
-    JsonObject json = TestKernel.testConfig(dir.resolve("k" + System.nanoTime()));
-    json.getJsonObject("anthropic").put("base_url", claude.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
-    json.put("model_retry", new JsonObject().put("max_retries", 0).put("base_delay_ms", 5).put("max_delay_ms", 10));
-    json.getJsonObject("execution").put("verification_enabled", false).put("knowledge_extraction_enabled", false)
-        .put("retry_backoff_base_sec", 0.05).put("retry_jitter_sec", 0.01).put("max_concurrent_tasks", 3)
-        .put("max_concurrent_per_project", 3).put("safety_tick_sec", 30);
-    json.getJsonObject("server").getJsonObject("endpoint_rate_limits").put("export", "100000/minute");
-    tweak.accept(json);
-    k = TestKernel.start(json);
-    token = k.signUp("alice@example.com", "password1").getString("access_token");
+    k = orch.start(c -> {
+      c.getJsonObject("execution").put("max_concurrent_tasks", 3).put("max_concurrent_per_project", 3);
+      c.getJsonObject("server").getJsonObject("endpoint_rate_limits").put("export", "100000/minute");
+      tweak.accept(c);
+    });
+    token = orch.token();
   }
 
   /** Tasks in order: title, dependency indices, title, dependency indices, ... */
@@ -143,31 +122,22 @@ class ExecutorIT {
 
   /** As {@link #run}, with {@code adjust} run between approval and execution. */
   private List<String> runWith(Map<String, List<Integer>> tasks, Runnable adjust) {
-    projectId = k.post("/api/projects", new JsonObject().put("name", "p").put("requirements", "r")
-        .put("config", projectConfig), token).bodyAsJsonObject().getString("id");
+    projectId = orch.createProject(new JsonObject().put("name", "p").put("requirements", "r")
+        .put("config", projectConfig));
     JsonArray list = new JsonArray();
-    tasks.forEach((title, deps) -> list.add(new JsonObject().put("title", title).put("description", "Do " + title + ".")
-        .put("task_type", "code").put("complexity", "simple")
+    tasks.forEach((title, deps) -> list.add(ExecutorFixture.task(title)
         .put("tools_needed", toolUse.containsKey(title) ? new JsonArray().add(toolUse.get(title).getString("name"))
             : new JsonArray())
         .put("depends_on", new JsonArray(deps))));
-    k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
-        + " VALUES (?, ?, 1, 'm', ?, 'draft', 1)", projectId + "pl", projectId,
-        new JsonObject().put("summary", "s").put("tasks", list).encode());
-    var approved = k.post("/api/projects/" + projectId + "/plans/" + projectId + "pl/approve", null, token);
-    assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
-    adjust.run();
-    execute();
-    return approved.bodyAsJsonObject().getJsonArray("task_ids").stream().map(String.class::cast).toList();
+    return orch.approveAndRun(projectId, list, adjust);
   }
 
   private void execute() {
-    k.sql("UPDATE projects SET status = 'executing' WHERE id = ?", projectId);
-    k.vertx.eventBus().publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
+    orch.execute(projectId);
   }
 
   private JsonObject project() {
-    return k.get("/api/projects/" + projectId, token).bodyAsJsonObject();
+    return orch.project(projectId);
   }
 
   private Map<String, JsonObject> tasks() {
@@ -177,28 +147,10 @@ class ExecutorIT {
     return out;
   }
 
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   private void awaitStatus(String status) {
-    await("project " + status, () -> status.equals(project().getString("status")));
+    orch.awaitStatus(projectId, status);
   }
 
-  private List<Recorded> calls() {
-    return claude.requests().stream().filter(r -> r.path().equals("/v1/messages")).toList();
-  }
 
   @Test
   @DisplayName("a DAG runs to completion: outputs stored, spend recorded, outputs forwarded to dependants")
@@ -219,12 +171,12 @@ class ExecutorIT {
     assertThat(usage.getLong("api_call_count")).isEqualTo(4);
     assertThat(usage.getDouble("total_cost_usd")).isEqualTo(0.0014);
 
-    Recorded d = calls().stream()
+    Recorded d = orch.calls().stream()
         .filter(r -> r.body().getJsonArray("messages").getJsonObject(0).encode().contains("Do D.")).findFirst()
         .orElseThrow();
     String system = d.body().getValue("system").toString();
     assertThat(system).contains("output of B").contains("output of C").contains("<dependency_output");
-    assertThat(calls()).hasSize(4);
+    assertThat(orch.calls()).hasSize(4);
   }
 
   @Test
@@ -235,7 +187,7 @@ class ExecutorIT {
     behaviour.put("Fast", Behaviour.ok(20));
     behaviour.put("Next", Behaviour.ok(20));
     run(plan("Slow", List.of(), "Fast", List.of(), "Next", List.of(1)));
-    await("Next requested", () -> firstRequestAt.containsKey("Next"));
+    orch.await("Next requested", () -> firstRequestAt.containsKey("Next"));
     long nextAfterSlowStart = (firstRequestAt.get("Next") - firstRequestAt.get("Slow")) / 1_000_000;
     assertThat(nextAfterSlowStart).as("ms from Slow's start to Next's start").isLessThan(1000);
     awaitStatus("completed");
@@ -262,7 +214,7 @@ class ExecutorIT {
     behaviour.put("Flaky", new Behaviour(10, 1, 503, 50));
     behaviour.put("Broken", new Behaviour(10, 99, 529, 50));
     run(plan("Flaky", List.of(), "Broken", List.of()));
-    await("Broken reviewed", () -> "needs_review".equals(tasks().get("Broken").getString("status")));
+    orch.await("Broken reviewed", () -> "needs_review".equals(tasks().get("Broken").getString("status")));
     Map<String, JsonObject> tasks = tasks();
     assertThat(tasks.get("Flaky").getString("status")).isEqualTo("completed");
     assertThat(attempts.get("Flaky").get()).isEqualTo(2);
@@ -287,7 +239,7 @@ class ExecutorIT {
     behaviour.put("Steady", Behaviour.ok(10));
     run(plan("Flaky", List.of(), "Steady", List.of()));
     awaitStatus("completed");
-    await("the record written", () -> java.nio.file.Files.exists(ingest));
+    orch.await("the record written", () -> java.nio.file.Files.exists(ingest));
     List<String> lines = java.nio.file.Files.readAllLines(ingest);
     assertThat(lines).as("only the task that needed a retry").hasSize(1);
     JsonObject record = new JsonObject(lines.get(0));
@@ -305,7 +257,7 @@ class ExecutorIT {
         new Object[] {"runbook", "Overloaded: wait, then retry with a shorter prompt.", "Do not lower max_tokens",
             new float[] {1, 0, 0}},
         new Object[] {"notes", "Unrelated: rotate the API key.", null, new float[] {0, 1, 0}});
-    dev.orch.kernel.model.LocalOllamaServer ollama = new dev.orch.kernel.model.LocalOllamaServer(serverVertx);
+    dev.orch.kernel.model.LocalOllamaServer ollama = new dev.orch.kernel.model.LocalOllamaServer(orch.vertx());
     ollama.start().await(10, TimeUnit.SECONDS);
     List<String> prompts = new java.util.concurrent.CopyOnWriteArrayList<>();
     ollama.respondWith(r -> {
@@ -369,8 +321,8 @@ class ExecutorIT {
     tasks.put("Small", List.of());
     behaviour.put("Small", new Behaviour(10, 0, 200, 50));
     runWith(tasks, () -> k.sql("UPDATE tasks SET max_tokens = 100 WHERE title = 'Small'"));
-    await("Small done", () -> "completed".equals(tasks().get("Small").getString("status")));
-    await("both refused tasks announced", () -> events("budget_warning").stream()
+    orch.await("Small done", () -> "completed".equals(tasks().get("Small").getString("status")));
+    orch.await("both refused tasks announced", () -> events("budget_warning").stream()
         .filter(e -> e.getString("message").startsWith("Project budget limit reached. The task waits")).count() == 2);
 
     assertThat(project().getString("status")).as("a project limit does not pause the project").isEqualTo("executing");
@@ -407,7 +359,7 @@ class ExecutorIT {
     assertThat(tasks().values().stream().filter(t -> t.getString("status").equals("completed")).count()).isEqualTo(2);
     assertThat(tasks().values().stream().filter(t -> t.getString("status").equals("pending")).count()).isEqualTo(2);
     assertThat(firstRequestAt).as("a task whose budget was refused never reaches the model").hasSize(2);
-    await("budget_warning logged", () -> events("budget_warning").stream()
+    orch.await("budget_warning logged", () -> events("budget_warning").stream()
         .anyMatch(e -> e.getString("message").equals("Budget limit reached. Execution paused.")));
     assertThat(heldReservations()).as("a paused project holds no budget").isZero();
   }
@@ -424,9 +376,9 @@ class ExecutorIT {
         + " WHEN OLD.status = 'running' AND NEW.status = 'running' AND NEW.lease_expires_at IS NOT NULL"
         + " BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
     run(plan("Slow", List.of()));
-    await("first request", () -> attempts.containsKey("Slow"));
+    orch.await("first request", () -> attempts.containsKey("Slow"));
     outputs.put("Slow", "second attempt");
-    await("first answer sent", () -> inFlight.get() == 0);
+    orch.await("first answer sent", () -> inFlight.get() == 0);
     k.sql("DROP TRIGGER heartbeat_fails");
     awaitStatus("completed");
 
@@ -454,9 +406,9 @@ class ExecutorIT {
     startKernel(c -> {});
     behaviour.put("First", Behaviour.ok(400));
     run(plan("First", List.of(), "Second", List.of(0)));
-    await("First requested", () -> firstRequestAt.containsKey("First"));
+    orch.await("First requested", () -> firstRequestAt.containsKey("First"));
     k.sql("UPDATE projects SET status = 'paused' WHERE id = ?", projectId);
-    await("First done", () -> "completed".equals(tasks().get("First").getString("status")));
+    orch.await("First done", () -> "completed".equals(tasks().get("First").getString("status")));
     sleep(300);
     assertThat(firstRequestAt).doesNotContainKey("Second");
     assertThat(project().getString("status")).isEqualTo("paused");
@@ -470,7 +422,7 @@ class ExecutorIT {
     startKernel(c -> {});
     behaviour.put("Long", Behaviour.ok(600));
     run(plan("Long", List.of()));
-    await("Long requested", () -> firstRequestAt.containsKey("Long"));
+    orch.await("Long requested", () -> firstRequestAt.containsKey("Long"));
     k.sql("UPDATE tasks SET status = 'cancelled' WHERE project_id = ?", projectId);
     k.sql("UPDATE projects SET status = 'cancelled' WHERE id = ?", projectId);
     k.vertx.eventBus().publish(ExecutorAddresses.CANCEL, new JsonObject().put("project_id", projectId));
@@ -495,10 +447,10 @@ class ExecutorIT {
     k.sql("UPDATE tasks SET status = 'pending' WHERE project_id = ? AND status <> 'completed'", projectId);
     sleep(300);
     // Whatever ran before the mode changed, nothing new is dispatched in external mode.
-    int before = calls().size();
+    int before = orch.calls().size();
     execute();
     sleep(400);
-    assertThat(calls()).hasSize(before);
+    assertThat(orch.calls()).hasSize(before);
   }
 
   @Test
@@ -512,7 +464,7 @@ class ExecutorIT {
     awaitStatus("completed");
     assertThat(java.nio.file.Path.of(k.config.dataDir().toString(), "projects", projectId, "notes.txt"))
         .as("file tools are forced into the task's project").content().isEqualTo("the answer is 42");
-    List<Recorded> rounds = calls();
+    List<Recorded> rounds = orch.calls();
     assertThat(rounds).hasSize(2);
     assertThat(rounds.get(0).body().getJsonArray("tools").getJsonObject(0).getString("name")).isEqualTo("write_file");
     assertThat(rounds.get(1).body().getJsonArray("messages").encode()).contains("tool_result")
@@ -545,7 +497,8 @@ class ExecutorIT {
         .put("knowledge_extraction_enabled", true));
     run(plan("Work", List.of()));
     awaitStatus("completed");
-    await("findings stored", () -> k.get("/api/projects/" + projectId + "/knowledge", token).bodyAsJsonArray().size() == 2);
+    orch.await("findings stored",
+        () -> k.get("/api/projects/" + projectId + "/knowledge", token).bodyAsJsonArray().size() == 2);
     JsonObject work = tasks().get("Work");
     assertThat(work.getString("verification_status")).isEqualTo("passed");
     assertThat(attempts.get("Work").get()).as("the gaps sent it back once").isEqualTo(2);
@@ -588,8 +541,9 @@ class ExecutorIT {
     behaviour.put("Flaky", new Behaviour(10, 1, 503, 50));
     run(plan("Flaky", List.of(), "Then", List.of(0)));
     awaitStatus("completed");
-    await("project_complete logged", () -> k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject()
-        .getJsonArray("events").stream().anyMatch(e -> ((JsonObject) e).getString("event_type").equals("project_complete")));
+    orch.await("project_complete logged", () -> k.get("/api/projects/" + projectId + "/export", token)
+        .bodyAsJsonObject().getJsonArray("events").stream()
+        .anyMatch(e -> ((JsonObject) e).getString("event_type").equals("project_complete")));
     List<String> types = k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject().getJsonArray("events")
         .stream().map(e -> ((JsonObject) e).getString("event_type")).toList();
     assertThat(types).containsSubsequence("task_start", "task_retry", "task_start", "task_complete", "task_start",
@@ -611,7 +565,7 @@ class ExecutorIT {
     awaitStatus("completed");
     JsonObject task = tasks().get("Summarise");
     assertThat(task.getString("output_text")).contains(dev.orch.kernel.agents.FakeClis.ANSWER);
-    assertThat(calls()).as("no Messages API call: the CLI did the work").isEmpty();
+    assertThat(orch.calls()).as("no Messages API call: the CLI did the work").isEmpty();
     Path workspace = k.config.dataDir().resolve("projects").resolve(projectId);
     assertThat(java.nio.file.Files.readString(workspace.resolve("cwd.txt")).strip())
         .as("the project folder, as the sandbox mounts it").isEqualTo(dev.orch.kernel.agents.CliSandbox.PROJECT);
@@ -620,8 +574,9 @@ class ExecutorIT {
     JsonObject usage = k.get("/api/usage/summary?project_id=" + projectId, token).bodyAsJsonObject();
     assertThat(usage.getLong("api_call_count")).isEqualTo(1);
     assertThat(usage.getJsonObject("by_provider").fieldNames()).containsExactly("claude_code");
-    await("agent output streamed", () -> k.get("/api/projects/" + projectId + "/export", token).bodyAsJsonObject()
-        .getJsonArray("events").stream().anyMatch(e -> ((JsonObject) e).getString("event_type").equals("agent_output")));
+    orch.await("agent output streamed", () -> k.get("/api/projects/" + projectId + "/export", token)
+        .bodyAsJsonObject().getJsonArray("events").stream()
+        .anyMatch(e -> ((JsonObject) e).getString("event_type").equals("agent_output")));
   }
 
   private static void sleep(long ms) {

@@ -2,19 +2,17 @@ package dev.orch.kernel.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orch.kernel.model.LocalAnthropicServer;
 import dev.orch.kernel.model.LocalModelServer.Recorded;
+import dev.orch.kernel.testing.ExecutorFixture;
 import dev.orch.kernel.testing.TestKernel;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,68 +26,31 @@ class PromptCacheIT {
   static final int TASKS = 10;
 
   @TempDir Path dir;
-  Vertx serverVertx;
-  LocalAnthropicServer claude;
+  /** The server's own answers: it counts cache writes and reads by Anthropic's rules. */
+  @RegisterExtension
+  final ExecutorFixture orch = new ExecutorFixture(() -> TestKernel.testConfig(dir.resolve("k")))
+      .waitingUpTo(Duration.ofSeconds(30));
   TestKernel k;
   String token;
   String projectId;
 
-  @BeforeEach
-  void start() throws Exception {
-    serverVertx = Vertx.vertx();
-    claude = new LocalAnthropicServer(serverVertx);
-    claude.start().await(10, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (k != null) {
-      k.close();
-    }
-    claude.stop().await(10, TimeUnit.SECONDS);
-    serverVertx.close().await(10, TimeUnit.SECONDS);
-  }
-
   private void startKernel(int concurrent) {
-    JsonObject json = TestKernel.testConfig(dir.resolve("k"));
-    json.getJsonObject("anthropic").put("base_url", claude.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
-    json.put("model_retry", new JsonObject().put("max_retries", 0).put("base_delay_ms", 5).put("max_delay_ms", 10));
-    json.getJsonObject("execution").put("verification_enabled", false).put("knowledge_extraction_enabled", false)
-        .put("max_concurrent_tasks", concurrent).put("max_concurrent_per_project", concurrent)
-        .put("safety_tick_sec", 30);
-    k = TestKernel.start(json);
-    token = k.signUp("alice@example.com", "password1").getString("access_token");
+    k = orch.start(c -> c.getJsonObject("execution").put("max_concurrent_tasks", concurrent)
+        .put("max_concurrent_per_project", concurrent));
+    token = orch.token();
   }
 
-  /** A plan of {@code n} independent medium code tasks (Sonnet), no tools, approved and executing. */
+  /** A plan of {@code n} independent medium code tasks (Sonnet), no tools, approved and run to completion. */
   private void run(int n) {
-    projectId = k.post("/api/projects", new JsonObject().put("name", "shop").put("requirements", REQUIREMENTS),
-        token).bodyAsJsonObject().getString("id");
+    projectId = orch.createProject(new JsonObject().put("name", "shop").put("requirements", REQUIREMENTS));
     JsonArray list = new JsonArray();
     for (int i = 0; i < n; i++) {
       list.add(new JsonObject().put("title", "Part" + i).put("description", "Build part " + i + " of the shop.")
           .put("task_type", "code").put("complexity", "medium").put("tools_needed", new JsonArray()));
     }
-    k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
-        + " VALUES (?, ?, 1, 'm', ?, 'draft', 1)", projectId + "pl", projectId,
-        new JsonObject().put("summary", "A book shop.").put("tasks", list).encode());
-    var approved = k.post("/api/projects/" + projectId + "/plans/" + projectId + "pl/approve", null, token);
-    assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
-    k.sql("UPDATE projects SET status = 'executing' WHERE id = ?", projectId);
-    k.vertx.eventBus().publish(ExecutorAddresses.WAKE, new JsonObject().put("project_id", projectId));
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!"completed".equals(k.get("/api/projects/" + projectId, token).bodyAsJsonObject().getString("status"))) {
-      assertThat(System.currentTimeMillis()).as("project completed in time").isLessThan(deadline);
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  private List<Recorded> calls() {
-    return claude.requests().stream().filter(r -> r.path().equals("/v1/messages")).toList();
+    orch.approve(projectId, new JsonObject().put("summary", "A book shop.").put("tasks", list));
+    orch.execute(projectId);
+    orch.awaitStatus(projectId, "completed");
   }
 
   @Test
@@ -98,14 +59,14 @@ class PromptCacheIT {
     startKernel(1);
     run(TASKS);
 
-    List<Recorded> calls = calls();
+    List<Recorded> calls = orch.calls();
     assertThat(calls).hasSize(TASKS);
     List<String> shared = calls.stream().map(r -> r.body().getJsonArray("system").getJsonObject(0).encode()).toList();
     assertThat(shared).as("the shared part, byte for byte").allMatch(s -> s.equals(shared.get(0)));
     assertThat(shared.get(0)).contains("cache_control").contains("- Part0: Build part 0").contains("- Part9:");
-    assertThat(claude.distinctPrefixesWritten()).as("one (model, tool set) pair, one cached prefix").isEqualTo(1);
+    assertThat(orch.claude().distinctPrefixesWritten()).as("one (model, tool set) pair, one cached prefix").isEqualTo(1);
 
-    var stats = claude.stats();
+    var stats = orch.claude().stats();
     long sharedTokens = stats.cacheWrites();
     assertThat(sharedTokens).isGreaterThanOrEqualTo(1024);
     assertThat(stats.cacheReads()).isEqualTo((TASKS - 1) * sharedTokens);

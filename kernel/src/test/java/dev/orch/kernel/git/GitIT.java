@@ -2,17 +2,17 @@ package dev.orch.kernel.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orch.kernel.executor.ExecutorAddresses;
 import dev.orch.kernel.model.LocalAnthropicServer;
 import dev.orch.kernel.model.LocalModelServer.Recorded;
 import dev.orch.kernel.model.LocalModelServer.Reply;
+import dev.orch.kernel.testing.ExecutorFixture;
 import dev.orch.kernel.testing.PluginJars;
 import dev.orch.kernel.testing.TestKernel;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,12 +21,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 class GitIT {
   static final String HAIKU = "claude-haiku-4-5-20251001";
   @TempDir Path dir;
-  Vertx serverVertx;
-  LocalAnthropicServer claude;
+  @RegisterExtension
+  final ExecutorFixture orch = new ExecutorFixture(() -> config(dir.resolve("data")), this::respond)
+      .waitingUpTo(Duration.ofSeconds(30));
   TestKernel k;
   String token;
   Path repo;
@@ -52,25 +52,12 @@ class GitIT {
   final java.util.Queue<String> verdicts = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   @BeforeEach
-  void start() throws Exception {
-    serverVertx = Vertx.vertx();
-    claude = new LocalAnthropicServer(serverVertx);
-    claude.start().await(10, TimeUnit.SECONDS);
-    claude.respondWith(this::respond);
+  void repository() throws Exception {
     repo = Files.createDirectories(dir.resolve("repos/app")).toRealPath();
     sh(repo, "git", "init", "--quiet", "--initial-branch=main");
     Files.writeString(repo.resolve("README.md"), "app\n");
     sh(repo, "git", "add", "README.md");
     sh(repo, "git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "--quiet", "-m", "start");
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (k != null) {
-      k.close();
-    }
-    claude.stop().await(10, TimeUnit.SECONDS);
-    serverVertx.close().await(10, TimeUnit.SECONDS);
   }
 
   static String sh(Path in, String... command) throws Exception {
@@ -114,23 +101,21 @@ class GitIT {
     return TestKernel.testConfig(dataDir);
   }
 
+  /**
+   * The fixture's kernel running three tasks at a time, per project too, exports unthrottled, on
+   * repositories under {@code dir/repos} without pull requests, with the file tools; then {@code tweak}.
+   * A second start in a test is a restart on the same data.
+   */
   private void startKernel(Consumer<JsonObject> tweak) {
-    JsonObject json = config(dir.resolve("data"));
-    json.getJsonObject("anthropic").put("base_url", claude.baseUrl()).put("api_key", LocalAnthropicServer.KEY);
-    json.put("model_retry", new JsonObject().put("max_retries", 0).put("base_delay_ms", 5).put("max_delay_ms", 10));
-    json.getJsonObject("execution").put("verification_enabled", false).put("knowledge_extraction_enabled", false)
-        .put("retry_backoff_base_sec", 0.05).put("retry_jitter_sec", 0.01).put("max_concurrent_tasks", 3)
-        .put("max_concurrent_per_project", 3).put("safety_tick_sec", 30);
-    json.getJsonObject("server").getJsonObject("endpoint_rate_limits").put("export", "100000/minute");
-    json.put("git", new JsonObject().put("allowed_roots", new JsonArray().add(dir.resolve("repos").toString()))
-        .put("auto_pr", false));
-    PluginJars.drop(PluginJars.module("tools-file"), Path.of(json.getString("plugins_dir")), "tools-file.jar");
-    tweak.accept(json);
-    k = TestKernel.start(json);
-    var login = k.post("/api/auth/login", new JsonObject().put("email", "alice@example.com")
-        .put("password", "password1"), null);
-    token = login.statusCode() == 200 ? login.bodyAsJsonObject().getString("access_token") // a restart
-        : k.signUp("alice@example.com", "password1").getString("access_token");
+    k = orch.start(c -> {
+      c.getJsonObject("execution").put("max_concurrent_tasks", 3).put("max_concurrent_per_project", 3);
+      c.getJsonObject("server").getJsonObject("endpoint_rate_limits").put("export", "100000/minute");
+      c.put("git", new JsonObject().put("allowed_roots", new JsonArray().add(dir.resolve("repos").toString()))
+          .put("auto_pr", false));
+      PluginJars.drop(PluginJars.module("tools-file"), Path.of(c.getString("plugins_dir")), "tools-file.jar");
+      tweak.accept(c);
+    });
+    token = orch.token();
   }
 
   /** A task writing {@code file}. */
@@ -144,21 +129,15 @@ class GitIT {
   }
 
   String run(String name, String baseBranch, Map<String, List<Integer>> tasks) {
-    var created = k.post("/api/projects", new JsonObject().put("name", name).put("requirements", "r")
-        .put("repo_path", repo.toString()).put("git_base_branch", baseBranch), token);
-    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
-    String projectId = created.bodyAsJsonObject().getString("id");
+    String projectId = orch.createProject(new JsonObject().put("name", name).put("requirements", "r")
+        .put("repo_path", repo.toString()).put("git_base_branch", baseBranch));
     JsonArray list = new JsonArray();
     int[] index = {0};
-    tasks.forEach((title, deps) -> list.add(new JsonObject().put("title", title).put("description", "Do " + title + ".")
-        .put("task_type", "code").put("complexity", "simple")
+    tasks.forEach((title, deps) -> list.add(ExecutorFixture.task(title)
         .put("requirement_ids", new JsonArray().add("R" + (++index[0])))
         .put("tools_needed", new JsonArray().add("write_file")).put("depends_on", new JsonArray(deps))));
-    k.sql("INSERT INTO plans (id, project_id, version, model_used, plan_json, status, created_at)"
-        + " VALUES (?, ?, 1, 'm', ?, 'draft', 1)", projectId + "pl", projectId,
-        new JsonObject().put("summary", "s").put("tasks", list).encode());
-    var approved = k.post("/api/projects/" + projectId + "/plans/" + projectId + "pl/approve", null, token);
-    assertThat(approved.statusCode()).as(approved.bodyAsString()).isEqualTo(200);
+    orch.approve(projectId, new JsonObject().put("summary", "s").put("tasks", list));
+    // Through the API, as a person would, where ExecutorFixture.execute skips the access and status checks.
     var executed = k.post("/api/projects/" + projectId + "/execute", null, token);
     assertThat(executed.statusCode()).as(executed.bodyAsString()).isEqualTo(200);
     return projectId;
@@ -174,7 +153,7 @@ class GitIT {
   }
 
   JsonObject project(String id) {
-    return k.get("/api/projects/" + id, token).bodyAsJsonObject();
+    return orch.project(id);
   }
 
   Map<String, JsonObject> tasks(String projectId) {
@@ -191,23 +170,8 @@ class GitIT {
     return out;
   }
 
-  static void await(String what, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   void awaitStatus(String projectId, String status) {
-    await("project " + status, () -> status.equals(project(projectId).getString("status")));
+    orch.awaitStatus(projectId, status);
   }
 
   /** The project branch's commits, newest first: subject and Orch-Task trailer. */
@@ -301,7 +265,7 @@ class GitIT {
     sh(dir, "git", "init", "--quiet", "--bare", remote.toString());
     sh(repo, "git", "remote", "add", "origin", remote.toString());
     List<JsonObject> pulls = new java.util.concurrent.CopyOnWriteArrayList<>();
-    var forge = serverVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+    var forge = orch.vertx().createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       pulls.add(new JsonObject().put("method", req.method().name()).put("path", req.path())
           .put("authorization", req.getHeader("Authorization")).put("accept", req.getHeader("Accept"))
           .put("body", body.toJsonObject()));
@@ -314,7 +278,7 @@ class GitIT {
     writes("Build", "app.txt", "built\n");
     String id = run("Release", plan("Build", List.of(), "Document", List.of(0)));
     awaitStatus(id, "completed");
-    await("the pull request", () -> project(id).getJsonObject("git_state").containsKey("pull_request"));
+    orch.await("the pull request", () -> project(id).getJsonObject("git_state").containsKey("pull_request"));
 
     String branch = project(id).getString("git_project_branch");
     assertThat(sh(remote, "git", "show", branch + ":app.txt")).isEqualTo("built\n");
@@ -362,7 +326,7 @@ class GitIT {
     verdicts.add("human_needed");
     writes("Reviewed", "reviewed.txt", "reviewed\n");
     String id = run("Approved", plan("Reviewed", List.of(), "After", List.of(0)));
-    await("the task needs review", () -> "needs_review".equals(tasks(id).get("Reviewed").getString("status")));
+    orch.await("the task needs review", () -> "needs_review".equals(tasks(id).get("Reviewed").getString("status")));
     String branch = project(id).getString("git_project_branch");
     assertThat(branchLog(branch)).extracting(c -> c[1]).as("nothing lands before the approval").containsExactly("start");
 
@@ -395,8 +359,8 @@ class GitIT {
     writes("Slow", "config.txt", "slow\n");
     delays.put("Slow", 500L);
     String id = run("Clash", plan("Fast", List.of(), "Slow", List.of()));
-    await("the slow task needs review", () -> "needs_review".equals(tasks(id).get("Slow").getString("status")));
-    await("the fast task completes", () -> "completed".equals(tasks(id).get("Fast").getString("status")));
+    orch.await("the slow task needs review", () -> "needs_review".equals(tasks(id).get("Slow").getString("status")));
+    orch.await("the fast task completes", () -> "completed".equals(tasks(id).get("Fast").getString("status")));
     String slowId = tasks(id).get("Slow").getString("id");
 
     for (int i = 0; i < 2; i++) {
@@ -484,7 +448,7 @@ class GitIT {
     writes("Slow", "config.txt", "slow\n");
     delays.put("Slow", 500L);
     String id = run("Clash", plan("Fast", List.of(), "Slow", List.of()));
-    await("the slow task needs review", () -> "needs_review".equals(tasks(id).get("Slow").getString("status")));
+    orch.await("the slow task needs review", () -> "needs_review".equals(tasks(id).get("Slow").getString("status")));
 
     JsonArray checkpoints = k.get("/api/checkpoints/project/" + id, token).bodyAsJsonArray();
     assertThat(checkpoints).hasSize(1);
@@ -510,7 +474,7 @@ class GitIT {
     if (!"executing".equals(project(id).getString("status"))) {
       assertThat(k.post("/api/projects/" + id + "/execute", null, token).statusCode()).isEqualTo(200);
     }
-    await("the retried task completes", () -> "completed".equals(tasks(id).get("Slow").getString("status")));
+    orch.await("the retried task completes", () -> "completed".equals(tasks(id).get("Slow").getString("status")));
     assertThat(sh(repo, "git", "show", branch + ":config.txt")).isEqualTo("fast\nslow\n");
     assertThat(prompts.get("Slow").get(prompts.get("Slow").size() - 1)).contains("conflicted").contains("config.txt");
     assertThat(branchLog(branch)).hasSize(3);
