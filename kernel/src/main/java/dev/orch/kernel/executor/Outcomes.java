@@ -159,12 +159,13 @@ final class Outcomes {
         return Future.failedFuture(err);
       }
       String checkpointId = Ids.short12();
-      return store.needsReview(task.id(), accept.status(), accept.notes(), now).compose(moved -> !moved
-          ? Future.succeededFuture(false)
-          : store.conflictCheckpoint(checkpointId, task, conflict.files, conflict.keptOn, now).map(v -> {
-            emitConflict(task, conflict.getMessage(), conflict.files, conflict.keptOn, checkpointId);
+      return store.reviewAtConflict(checkpointId, task, accept.status(), accept.notes(), conflict.files,
+          conflict.keptOn, now).map(moved -> {
+            if (moved) {
+              emitConflict(task, conflict.getMessage(), conflict.files, conflict.keptOn, checkpointId);
+            }
             return false;
-          }));
+          });
     });
     return landed.compose(ok -> !ok ? Future.succeededFuture() : acceptLanded(task, result, accept, now));
   }
@@ -277,18 +278,22 @@ final class Outcomes {
     }
     if (next instanceof OutcomePolicy.Checkpoint checkpoint) {
       String checkpointId = Ids.short12();
-      return store.end(task, TaskStatus.NEEDS_REVIEW, checkpoint.error(), null, spent(err), now).compose(moved ->
-          !moved ? Future.succeededFuture() : store.checkpoint(checkpointId, task, now).onSuccess(v ->
-              progress.emit(task.projectId(), task.id(), EventTypes.CHECKPOINT, "Checkpoint: " + task.title()
-                  + " needs attention after " + task.maxRetries() + " failed attempts",
-                  new JsonObject().put("checkpoint_id", checkpointId))));
+      return store.endAtCheckpoint(checkpointId, task, checkpoint.error(), spent(err), now).onSuccess(moved -> {
+        if (moved) {
+          progress.emit(task.projectId(), task.id(), EventTypes.CHECKPOINT, "Checkpoint: " + task.title()
+              + " needs attention after " + task.maxRetries() + " failed attempts",
+              new JsonObject().put("checkpoint_id", checkpointId));
+        }
+      });
     }
     if (next instanceof OutcomePolicy.ConflictReview conflict) {
       String checkpointId = Ids.short12();
-      return store.end(task, TaskStatus.NEEDS_REVIEW, conflict.error(), conflict.spent().output(), conflict.spent(), now)
-          .compose(moved -> !moved ? Future.succeededFuture()
-              : store.conflictCheckpoint(checkpointId, task, conflict.files(), conflict.keptOn(), now).onSuccess(v ->
-                  emitConflict(task, conflict.error(), conflict.files(), conflict.keptOn(), checkpointId)));
+      return store.endAtConflict(checkpointId, task, conflict.error(), conflict.spent(), conflict.files(),
+          conflict.keptOn(), now).onSuccess(moved -> {
+            if (moved) {
+              emitConflict(task, conflict.error(), conflict.files(), conflict.keptOn(), checkpointId);
+            }
+          });
     }
     if (next instanceof OutcomePolicy.Fail fail) {
       return store.end(task, TaskStatus.FAILED, fail.error(), null, spent(err), now).onSuccess(moved -> {

@@ -401,8 +401,43 @@ final class TaskStore {
 
   /** Ends the attempt in {@code status} (failed, needs_review, pending) with the error and what was spent. */
   Future<Boolean> end(Claimed t, TaskStatus status, String error, String output, TaskRun.Result spent, double now) {
-    return cas(Lifecycle.END.sql(), Lifecycle.END.target(status), error, output, spent.promptTokens(), spent.completionTokens(), spent.costUsd(),
-        spent.model(), now, t.id(), t.lease());
+    return unit(sql -> ended(sql, t, status, error, output, spent, now));
+  }
+
+  private static boolean ended(Sql sql, Claimed t, TaskStatus status, String error, String output, TaskRun.Result spent,
+      double now) throws SQLException {
+    return sql.update(Lifecycle.END.sql(), Lifecycle.END.target(status), error, output, spent.promptTokens(),
+        spent.completionTokens(), spent.costUsd(), spent.model(), now, t.id(), t.lease()) == 1;
+  }
+
+  /**
+   * Ends the attempt in {@code needs_review} because its work conflicts with the project branch and,
+   * if that moved the task, opens the {@code git_conflict} checkpoint, in one transaction.
+   */
+  Future<Boolean> endAtConflict(String checkpointId, Claimed t, String error, TaskRun.Result spent, List<String> files,
+      String keptOn, double now) {
+    return unit(sql -> {
+      if (!ended(sql, t, TaskStatus.NEEDS_REVIEW, error, spent.output(), spent, now)) {
+        return false;
+      }
+      insertConflictCheckpoint(sql, checkpointId, t, files, keptOn, now);
+      return true;
+    });
+  }
+
+  /**
+   * Moves a completed task whose verdict accepted it, but whose work conflicts with the project
+   * branch, to review and opens the {@code git_conflict} checkpoint, in one transaction.
+   */
+  Future<Boolean> reviewAtConflict(String checkpointId, Claimed t, String status, String notes, List<String> files,
+      String keptOn, double now) {
+    return unit(sql -> {
+      if (sql.update(Lifecycle.VERIFICATION_REVIEW.sql(), status, notes, now, t.id()) != 1) {
+        return false;
+      }
+      insertConflictCheckpoint(sql, checkpointId, t, files, keptOn, now);
+      return true;
+    });
   }
 
   /** Gives a claimed task back untouched (it could not start: budget refused, resource down). */
@@ -559,16 +594,24 @@ final class TaskStore {
   }
 
   /** Creates the retry-exhausted checkpoint (API.md §14.2). */
-  Future<Void> checkpoint(String id, Claimed t, double now) {
+  /**
+   * Ends the attempt in {@code needs_review} and, if that moved the task, opens its retry-exhausted
+   * checkpoint, in one transaction: no one reads the status without the checkpoint. False when the
+   * lease was stale or the task cancelled (then nothing is written).
+   */
+  Future<Boolean> endAtCheckpoint(String checkpointId, Claimed t, String error, TaskRun.Result spent, double now) {
     return unit(sql -> {
+      if (!ended(sql, t, TaskStatus.NEEDS_REVIEW, error, null, spent, now)) {
+        return false;
+      }
       JsonArray attempts = new JsonArray();
       for (Sql.Rec r : sql.query(TASK_EVENTS, t.id())) {
         attempts.add(new JsonObject().put("message", r.getString("message")).put("timestamp", r.getDouble("timestamp")));
       }
-      sql.update(INSERT_CHECKPOINT, id, t.projectId(), t.id(),
+      sql.update(INSERT_CHECKPOINT, checkpointId, t.projectId(), t.id(),
           "Task '" + t.title() + "' failed after " + t.maxRetries() + " attempts", attempts.encode(),
           "How should we proceed? Options: retry with modified approach, skip this task, or fail it.", now);
-      return null;
+      return true;
     });
   }
 
@@ -702,19 +745,24 @@ final class TaskStore {
    */
   Future<Void> conflictCheckpoint(String id, Claimed t, List<String> files, String keptOn, double now) {
     return unit(sql -> {
-      sql.update(INSERT_GIT_CHECKPOINT, id, t.projectId(), t.id(),
-          "Task '" + t.title() + "' conflicts with the project branch in " + String.join(", ", files)
-              + ". Its work is kept on branch " + keptOn + ".",
-          new JsonArray().add(new JsonObject().put("message", "Merge conflict in " + String.join(", ", files))
-              .put("timestamp", now)).encode(),
-          "How should we proceed? Options: retry (the task runs again on top of the current project branch, with"
-              + " the conflict as context), skip this task, or fail it.", now);
-      sql.update(TaskContexts.APPEND, t.id(), new JsonObject().put("type", "git_conflict")
-          .put("content", "Your previous attempt conflicted with work other tasks merged meanwhile, in: "
-              + String.join(", ", files) + ". The files now hold the merged version; build on it instead of"
-              + " overwriting it. Your earlier work is on branch " + keptOn + ".").encode());
+      insertConflictCheckpoint(sql, id, t, files, keptOn, now);
       return null;
     });
+  }
+
+  private static void insertConflictCheckpoint(Sql sql, String id, Claimed t, List<String> files, String keptOn,
+      double now) throws SQLException {
+    sql.update(INSERT_GIT_CHECKPOINT, id, t.projectId(), t.id(),
+        "Task '" + t.title() + "' conflicts with the project branch in " + String.join(", ", files)
+            + ". Its work is kept on branch " + keptOn + ".",
+        new JsonArray().add(new JsonObject().put("message", "Merge conflict in " + String.join(", ", files))
+            .put("timestamp", now)).encode(),
+        "How should we proceed? Options: retry (the task runs again on top of the current project branch, with"
+            + " the conflict as context), skip this task, or fail it.", now);
+    sql.update(TaskContexts.APPEND, t.id(), new JsonObject().put("type", "git_conflict")
+        .put("content", "Your previous attempt conflicted with work other tasks merged meanwhile, in: "
+            + String.join(", ", files) + ". The files now hold the merged version; build on it instead of"
+            + " overwriting it. Your earlier work is on branch " + keptOn + ".").encode());
   }
 
   /** The task's open {@code git_conflict} checkpoint, or null. */

@@ -239,7 +239,14 @@ class ExecutorIT {
     behaviour.put("Steady", Behaviour.ok(10));
     run(plan("Flaky", List.of(), "Steady", List.of()));
     awaitStatus("completed");
-    orch.await("the record written", () -> java.nio.file.Files.exists(ingest));
+    // Appended after the project completed, line by line: wait for a whole line, not for the file.
+    orch.await("the record written", () -> {
+      try {
+        return java.nio.file.Files.exists(ingest) && java.nio.file.Files.readString(ingest).endsWith("\n");
+      } catch (java.io.IOException e) {
+        return false;
+      }
+    });
     List<String> lines = java.nio.file.Files.readAllLines(ingest);
     assertThat(lines).as("only the task that needed a retry").hasSize(1);
     JsonObject record = new JsonObject(lines.get(0));

@@ -183,12 +183,7 @@ public final class ExecutorFixture implements BeforeEachCallback, AfterEachCallb
     await(what, timeout, condition);
   }
 
-  /**
-   * Polls {@code condition} every 50 ms until it holds; fails naming {@code what} once {@code timeout}
-   * has passed. Not faster: the kernel stores a conflicting task's needs_review and its checkpoint in
-   * two commits, and GitIT reads the checkpoint as soon as it sees the status; a quicker poll makes
-   * landing between the two likelier (seen once at 25 ms on PostgreSQL).
-   */
+  /** Polls {@code condition} every 50 ms until it holds; fails naming {@code what} once {@code timeout} has passed. */
   public static void await(String what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (!condition.getAsBoolean()) {
