@@ -80,8 +80,9 @@ final class Dispatcher implements TaskStore.PassPolicy {
       if (config.waveCheckpoints() && r.wave() > project.waveReleased()) {
         continue;
       }
-      // Its provider down (or not checked yet): the task waits, its slot goes to the next one.
-      if (gate.passedOver(r)) {
+      // Its provider down (or not checked yet): the task waits, its slot goes to the next one. A CLI
+      // agent runs the project's tasks itself, on no provider of ours.
+      if (project.settings().cliAgent() == null && gate.passedOver(r)) {
         continue;
       }
       String provider = provider(r.tier());

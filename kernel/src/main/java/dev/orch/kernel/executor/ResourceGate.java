@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Resource gating (API.md §11.3): a ready task whose model's provider is down is not claimed. It
+ * Resource gating (API.md §11.3): a ready task whose model's provider is down is not claimed (a
+ * project whose tasks a CLI agent runs is not gated: the agent calls no provider of ours). It
  * stays {@code pending} without spending a retry, and starts when the resource monitor reports the
  * provider back (the executor runs a pass on every change). A tier served by Ollama needs its host
  * ({@code ollama_<key>}); a tier served by Anthropic needs {@code anthropic_api}; an

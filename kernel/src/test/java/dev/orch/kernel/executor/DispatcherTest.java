@@ -91,6 +91,18 @@ class DispatcherTest {
   }
 
   @Test
+  @DisplayName("a project whose tasks a CLI agent runs is not held back by a model provider being down")
+  void cliAgentProjectsAreNotGated() {
+    var d = dispatcher(e -> e.put("max_concurrent_tasks", 8), Set.of());
+    resource("anthropic_api", "offline");
+    var agent = new TaskStore.ExecutingProject("ag", "agent project",
+        new dev.orch.kernel.state.ExecutionSettings(Mode.AUTO, "claude_code", "readonly", false), 0);
+    var snapshot = new TaskStore.Snapshot(Map.of("ag", agent, "p1", ExecutorParts.project("p1", Mode.AUTO, 0)),
+        new HashMap<>(), List.of(ready("a", "ag", "sonnet", 0), ready("h", "p1", "haiku", 0)));
+    assertThat(ids(d.pick(snapshot))).containsExactly("a");
+  }
+
+  @Test
   @DisplayName("a provider that is back, or only degraded, lets its tasks run; a later outage is announced again")
   void providerBackRuns() {
     var d = dispatcher(e -> e.put("max_concurrent_tasks", 8), Set.of());
