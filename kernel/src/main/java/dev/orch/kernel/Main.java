@@ -61,6 +61,17 @@ public final class Main {
       fail("invalid configuration: a cluster needs PostgreSQL (db.url): nodes cannot share one SQLite file");
       return;
     }
+    if (!cluster && !config.server().cluster()) {
+      try {
+        DataFolderLock.hold(config.dataDir());
+      } catch (DataFolderLock.InUse e) {
+        fail(e.getMessage());
+        return;
+      } catch (java.io.IOException e) {
+        fail("cannot use the data folder " + config.dataDir() + ": " + e.getMessage());
+        return;
+      }
+    }
     Logging.configure(config.server().logFormat(), config.server().logLevel());
     Logger log = LoggerFactory.getLogger(Main.class);
 

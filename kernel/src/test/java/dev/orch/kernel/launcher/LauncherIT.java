@@ -20,34 +20,49 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherIT {
   @TempDir Path caller;
 
+  /** {@code ./orch serve args} from the caller's folder, on {@code data}, its output in {@code log}. */
+  private Process serve(Path data, Path log, String... args) throws java.io.IOException {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        TestKernel.repoRoot().resolve("orch").toString(), "serve"));
+    command.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(caller.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("ORCH_"));
+    pb.environment().put("ORCH_AUTH__SECRET_KEY", TestKernel.SECRET);
+    pb.environment().put("ORCH_DATA_DIR", data.toString());
+    return pb.start();
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** GET /api/health until it answers 200 or the server dies; the last status (0: no answer). */
+  private static int awaitHealthy(Process server, int port) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.currentTimeMillis() + 120_000;
+    int status = 0;
+    while (status != 200 && System.currentTimeMillis() < deadline && server.isAlive()) {
+      try {
+        status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/health")).build(),
+            HttpResponse.BodyHandlers.discarding()).statusCode();
+      } catch (java.io.IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    return status;
+  }
+
   @Test
   @DisplayName("./orch serve --config PATH reads a relative PATH from the caller's folder")
   void relativeConfigFromTheCallersFolder() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = freePort();
     Files.writeString(caller.resolve("mine.json"), "{\"server\": {\"port\": " + port + ", \"host\": \"127.0.0.1\"}}");
-    ProcessBuilder pb = new ProcessBuilder(TestKernel.repoRoot().resolve("orch").toString(), "serve", "--config",
-        "mine.json").directory(caller.toFile()).redirectErrorStream(true)
-        .redirectOutput(caller.resolve("server.log").toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("ORCH_"));
-    pb.environment().put("ORCH_AUTH__SECRET_KEY", TestKernel.SECRET);
-    pb.environment().put("ORCH_DATA_DIR", caller.resolve("data").toString());
-    Process server = pb.start();
+    Process server = serve(caller.resolve("data"), caller.resolve("server.log"), "--config", "mine.json");
     try {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      long deadline = System.currentTimeMillis() + 120_000;
-      int status = 0;
-      while (status != 200 && System.currentTimeMillis() < deadline && server.isAlive()) {
-        try {
-          status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/health")).build(),
-              HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (java.io.IOException notYet) {
-          Thread.sleep(200);
-        }
-      }
-      assertThat(status).as(Files.readString(caller.resolve("server.log"))).isEqualTo(200);
+      assertThat(awaitHealthy(server, port)).as(Files.readString(caller.resolve("server.log"))).isEqualTo(200);
     } finally {
       server.destroy();
       server.waitFor(30, TimeUnit.SECONDS);
@@ -55,14 +70,37 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("a second ./orch serve on a data folder in use stops at once, says why, and the first one serves on")
+  void oneServerPerDataFolder() throws Exception {
+    int first = freePort();
+    Files.writeString(caller.resolve("first.json"), "{\"server\": {\"port\": " + first + ", \"host\": \"127.0.0.1\"}}");
+    Files.writeString(caller.resolve("second.json"), "{\"server\": {\"port\": " + freePort()
+        + ", \"host\": \"127.0.0.1\"}}");
+    Path data = caller.resolve("data");
+    Process running = serve(data, caller.resolve("first.log"), "--config", "first.json");
+    try {
+      assertThat(awaitHealthy(running, first)).as(Files.readString(caller.resolve("first.log"))).isEqualTo(200);
+      Process second = serve(data, caller.resolve("second.log"), "--config", "second.json");
+      try {
+        assertThat(second.waitFor(120, TimeUnit.SECONDS)).as("stopped by itself").isTrue();
+        assertThat(second.exitValue()).isEqualTo(2);
+        // ./orch execs the JVM: the server's pid is the launcher's.
+        assertThat(Files.readString(caller.resolve("second.log"))).contains("another orch server is running on the"
+            + " data folder " + data + " (pid " + running.pid() + "): stop it first");
+      } finally {
+        second.destroyForcibly();
+      }
+      assertThat(awaitHealthy(running, first)).as("the first still serves").isEqualTo(200);
+    } finally {
+      running.destroy();
+      running.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   @DisplayName("./orch serve --cluster on SQLite stops at once and says a cluster needs PostgreSQL")
   void aClusterOnSqliteIsRefused() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(TestKernel.repoRoot().resolve("orch").toString(), "serve", "--cluster")
-        .directory(caller.toFile()).redirectErrorStream(true).redirectOutput(caller.resolve("server.log").toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("ORCH_"));
-    pb.environment().put("ORCH_AUTH__SECRET_KEY", TestKernel.SECRET);
-    pb.environment().put("ORCH_DATA_DIR", caller.resolve("data").toString());
-    Process server = pb.start();
+    Process server = serve(caller.resolve("data"), caller.resolve("server.log"), "--cluster");
     try {
       assertThat(server.waitFor(120, TimeUnit.SECONDS)).as("stopped by itself").isTrue();
       assertThat(server.exitValue()).isEqualTo(2);
