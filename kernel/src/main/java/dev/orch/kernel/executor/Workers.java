@@ -171,11 +171,14 @@ final class Workers {
     if (w.stopTimer >= 0) {
       vertx.cancelTimer(w.stopTimer);
     }
-    long delay = Math.max(1, (long) ((w.lease.stopBy() - now()) * 1000));
+    long delay = Math.max(1, (long) Math.ceil((w.lease.stopBy() - now()) * 1000));
     w.stopTimer = vertx.setTimer(delay, id -> {
       if (w.lease.lapsedAt(now())) {
         LOG.warn("lease not renewed in time, stopping task [task: {}, node: {}]", w.task.id(), node);
         w.run.cancel();
+      } else if (running.get(w.task.id()) == w) {
+        // A timer may fire a moment early; a renewal would have re-armed it already. Not yet: wait the rest.
+        armStop(w);
       }
     });
   }
