@@ -26,6 +26,14 @@ final class LeaseWatch {
     return validUntil - margin;
   }
 
+  /**
+   * Milliseconds from {@code now} to {@link #stopBy()}, rounded up, 0 when it has passed: a timer set
+   * for this never fires before the stop is due (one that fires early anyway is set again for the rest).
+   */
+  long msUntilStop(double now) {
+    return Math.max(0, (long) Math.ceil((stopBy() - now) * 1000));
+  }
+
   /** A heartbeat wrote {@code until}; ignored once the lease lapsed. */
   void renewed(double until) {
     if (!lapsed && until > validUntil) {

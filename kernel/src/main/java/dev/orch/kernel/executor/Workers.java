@@ -171,8 +171,7 @@ final class Workers {
     if (w.stopTimer >= 0) {
       vertx.cancelTimer(w.stopTimer);
     }
-    long delay = Math.max(1, (long) Math.ceil((w.lease.stopBy() - now()) * 1000));
-    w.stopTimer = vertx.setTimer(delay, id -> {
+    w.stopTimer = vertx.setTimer(Math.max(1, w.lease.msUntilStop(now())), id -> {
       if (w.lease.lapsedAt(now())) {
         LOG.warn("lease not renewed in time, stopping task [task: {}, node: {}]", w.task.id(), node);
         w.run.cancel();

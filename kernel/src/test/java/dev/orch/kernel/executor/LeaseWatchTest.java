@@ -47,4 +47,13 @@ class LeaseWatchTest {
     late.renewed(215);
     assertThat(late.lapsedAt(156)).isTrue();
   }
+
+  @Test
+  @DisplayName("the wait until the stop is rounded up, so a timer set for it does not fire before the stop is due")
+  void stopWaitRoundsUp() {
+    assertThat(watch.msUntilStop(149.9996)).isEqualTo(1);
+    assertThat(watch.lapsedAt(149.9996)).as("a moment early: not yet").isFalse();
+    assertThat(watch.msUntilStop(140)).isEqualTo(10_000);
+    assertThat(watch.msUntilStop(151)).isZero();
+  }
 }
