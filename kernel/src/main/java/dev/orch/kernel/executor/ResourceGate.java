@@ -66,8 +66,8 @@ final class ResourceGate {
   }
 
   /**
-   * Whether the task must wait for its tier's resource; the first time a project waits for one, the
-   * wait is queued for {@link #newWaits}.
+   * Whether the task must wait for its tier's resource; the first time a project waits for one found
+   * offline, the wait is queued for {@link #newWaits}.
    */
   boolean passedOver(TaskStore.Ready task) {
     Tier tier = Dispatcher.tierOrNull(task.tier());
@@ -76,7 +76,9 @@ final class ResourceGate {
     if (resource == null || resource.status() == ResourceStatus.ONLINE || resource.status() == ResourceStatus.DEGRADED) {
       return false;
     }
-    if (announced.computeIfAbsent(task.projectId(), p -> ConcurrentHashMap.newKeySet()).add(resource.id())) {
+    // Announced when found offline; a resource still being checked (a start) is waited for quietly.
+    if (resource.status() == ResourceStatus.OFFLINE
+        && announced.computeIfAbsent(task.projectId(), p -> ConcurrentHashMap.newKeySet()).add(resource.id())) {
       waits.add(new Wait(task.projectId(), task.id(), resource));
     }
     return true;

@@ -86,7 +86,10 @@ class DispatcherTest {
 
     resource("anthropic_api", "checking");
     assertThat(ids(d.pick(snapshot(new HashMap<>(), ready("h", "p1", "haiku", 0))))).isEmpty();
-    assertThat(d.pick(snapshot(new HashMap<>(), ready("o2", "p1", "ollama", 0)))).as("announced once").isEmpty();
+    assertThat(d.pick(snapshot(new HashMap<>(), ready("o2", "p1", "ollama", 0)))).isEmpty();
+    assertThat(gate.newWaits()).as("announced once; a resource still being checked is waited for quietly").isEmpty();
+    resource("anthropic_api", "offline");
+    d.pick(snapshot(new HashMap<>(), ready("h", "p1", "haiku", 0)));
     assertThat(gate.newWaits()).extracting(w -> w.resource().id()).containsExactly("anthropic_api");
   }
 
