@@ -63,13 +63,18 @@ public final class Main {
     }
     if (!cluster && !config.server().cluster()) {
       try {
-        DataFolderLock.hold(config.dataDir());
-      } catch (DataFolderLock.InUse e) {
+        SingleServer.hold(config.dataDir());
+        if (config.db().postgres()) {
+          SingleServer.holdDatabase(config.db().url());
+        }
+      } catch (SingleServer.InUse e) {
         fail(e.getMessage());
         return;
       } catch (java.io.IOException e) {
         fail("cannot use the data folder " + config.dataDir() + ": " + e.getMessage());
         return;
+      } catch (java.sql.SQLException unreachable) {
+        // The kernel's start reaches the database next and says what is wrong with it.
       }
     }
     Logging.configure(config.server().logFormat(), config.server().logLevel());

@@ -4,11 +4,11 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /** Reads connection parameters out of a PostgreSQL JDBC URL. */
-final class PgUrls {
+public final class PgUrls {
   private PgUrls() {}
 
   /** The {@code currentSchema} parameter, or null. */
-  static String currentSchema(String url) {
+  public static String currentSchema(String url) {
     int q = url.indexOf('?');
     if (q < 0) {
       return null;

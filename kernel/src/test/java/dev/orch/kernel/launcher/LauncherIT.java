@@ -2,6 +2,7 @@ package dev.orch.kernel.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orch.kernel.testing.PgSchemas;
 import dev.orch.kernel.testing.TestKernel;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,14 +15,22 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code orch} launcher as a user runs it from another folder. */
 class LauncherIT {
   @TempDir Path caller;
 
+  @RegisterExtension final PgSchemas schemas = new PgSchemas();
+
   /** {@code ./orch serve args} from the caller's folder, on {@code data}, its output in {@code log}. */
   private Process serve(Path data, Path log, String... args) throws java.io.IOException {
+    return serve(data, null, log, args);
+  }
+
+  /** As {@link #serve(Path, Path, String...)}, on the PostgreSQL database at {@code dbUrl} when not null. */
+  private Process serve(Path data, String dbUrl, Path log, String... args) throws java.io.IOException {
     java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
         TestKernel.repoRoot().resolve("orch").toString(), "serve"));
     command.addAll(java.util.List.of(args));
@@ -30,6 +39,9 @@ class LauncherIT {
     pb.environment().keySet().removeIf(k -> k.startsWith("ORCH_"));
     pb.environment().put("ORCH_AUTH__SECRET_KEY", TestKernel.SECRET);
     pb.environment().put("ORCH_DATA_DIR", data.toString());
+    if (dbUrl != null) {
+      pb.environment().put("ORCH_DB_URL", dbUrl);
+    }
     return pb.start();
   }
 
@@ -87,6 +99,34 @@ class LauncherIT {
         // ./orch execs the JVM: the server's pid is the launcher's.
         assertThat(Files.readString(caller.resolve("second.log"))).contains("another orch server is running on the"
             + " data folder " + data + " (pid " + running.pid() + "): stop it first");
+      } finally {
+        second.destroyForcibly();
+      }
+      assertThat(awaitHealthy(running, first)).as("the first still serves").isEqualTo(200);
+    } finally {
+      running.destroy();
+      running.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName("a second ./orch serve outside a cluster on a PostgreSQL database in use stops at once, says why,"
+      + " and the first one serves on")
+  void oneServerPerDatabase() throws Exception {
+    int first = freePort();
+    Files.writeString(caller.resolve("first.json"), "{\"server\": {\"port\": " + first + ", \"host\": \"127.0.0.1\"}}");
+    Files.writeString(caller.resolve("second.json"), "{\"server\": {\"port\": " + freePort()
+        + ", \"host\": \"127.0.0.1\"}}");
+    String url = schemas.db().url();
+    Process running = serve(caller.resolve("data1"), url, caller.resolve("first.log"), "--config", "first.json");
+    try {
+      assertThat(awaitHealthy(running, first)).as(Files.readString(caller.resolve("first.log"))).isEqualTo(200);
+      Process second = serve(caller.resolve("data2"), url, caller.resolve("second.log"), "--config", "second.json");
+      try {
+        assertThat(second.waitFor(120, TimeUnit.SECONDS)).as("stopped by itself").isTrue();
+        assertThat(second.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(caller.resolve("second.log")))
+            .contains("another orch server outside a cluster is using this PostgreSQL database (schema ");
       } finally {
         second.destroyForcibly();
       }
