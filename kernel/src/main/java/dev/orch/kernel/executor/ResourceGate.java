@@ -46,8 +46,8 @@ final class ResourceGate {
   private final Map<String, Set<String>> announced = new ConcurrentHashMap<>();
   private final Queue<Wait> waits = new ConcurrentLinkedQueue<>();
 
-  /** A project's task left pending for a resource that is not available. */
-  record Wait(String projectId, String taskId, Resource resource) {}
+  /** A project whose tasks wait for a resource that is not available. */
+  record Wait(String projectId, Resource resource) {}
 
   /** @param ollamaResource the monitor's id for the Ollama host the models use, or null */
   ResourceGate(ModelRouter router, String ollamaResource) {
@@ -79,7 +79,7 @@ final class ResourceGate {
     // Announced when found offline; a resource still being checked (a start) is waited for quietly.
     if (resource.status() == ResourceStatus.OFFLINE
         && announced.computeIfAbsent(task.projectId(), p -> ConcurrentHashMap.newKeySet()).add(resource.id())) {
-      waits.add(new Wait(task.projectId(), task.id(), resource));
+      waits.add(new Wait(task.projectId(), resource));
     }
     return true;
   }

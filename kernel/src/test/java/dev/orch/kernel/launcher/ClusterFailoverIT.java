@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -132,17 +131,12 @@ class ClusterFailoverIT {
   /** Starts the three nodes on {@code dbUrl}, one after the other. */
   private void startNodes(String dbUrl) throws Exception {
     for (int i = 0; i < NODES; i++) {
-      Map<String, String> env = new LinkedHashMap<>();
+      Map<String, String> env = ServerProcess.againstClaude(claude.get(i).baseUrl(), Map.of());
       env.put("ORCH_DB_URL", dbUrl);
       env.put("ORCH_CLUSTER__NAME", clusterName);
       env.put("ORCH_CLUSTER__FAILURE_DETECTION_SEC", "4");
-      env.put("ANTHROPIC_BASE_URL", claude.get(i).baseUrl());
-      env.put("ANTHROPIC_API_KEY", LocalAnthropicServer.KEY);
-      env.put("ORCH_EXECUTION__VERIFICATION_ENABLED", "false");
-      env.put("ORCH_EXECUTION__KNOWLEDGE_EXTRACTION_ENABLED", "false");
       env.put("ORCH_EXECUTION__MAX_CONCURRENT_TASKS", "6");
       env.put("ORCH_EXECUTION__MAX_CONCURRENT_PER_PROJECT", "6");
-      env.put("ORCH_EXECUTION__SAFETY_TICK_SEC", "0.5");
       env.put("ORCH_EXECUTION__LEASE_SECONDS", String.valueOf(LEASE_SECONDS));
       env.put("ORCH_EXECUTION__SHUTDOWN_GRACE_SECONDS", "15");
       env.put("ORCH_EXECUTION__RETRY_BACKOFF_BASE_SEC", "0.5");
@@ -150,7 +144,6 @@ class ClusterFailoverIT {
       env.put("ORCH_EXECUTION__RETRY_JITTER_SEC", "0.1");
       env.put("ORCH_BUDGET__DAILY_LIMIT_USD", String.valueOf(DAILY_LIMIT));
       env.put("ORCH_BUDGET__RESERVATION_TTL_SEC", "10");
-      env.put("ORCH_MODEL_RETRY", "{\"max_retries\": 0, \"base_delay_ms\": 10, \"max_delay_ms\": 10}");
       ServerProcess node = new ServerProcess(dir.resolve("node-" + i), env, List.of("--cluster"));
       nodes.add(node);
       node.launch();

@@ -103,17 +103,11 @@ class FaultInjectionIT {
         strike(Moment.ON_ANSWER);
       }
     });
-    server = new ServerProcess(dir, Map.ofEntries(
-        Map.entry("ANTHROPIC_BASE_URL", claude.baseUrl()),
-        Map.entry("ANTHROPIC_API_KEY", LocalAnthropicServer.KEY),
-        Map.entry("ORCH_EXECUTION__VERIFICATION_ENABLED", "false"),
-        Map.entry("ORCH_EXECUTION__KNOWLEDGE_EXTRACTION_ENABLED", "false"),
+    server = new ServerProcess(dir, ServerProcess.againstClaude(claude.baseUrl(), Map.ofEntries(
         Map.entry("ORCH_EXECUTION__MAX_CONCURRENT_TASKS", "4"),
         Map.entry("ORCH_EXECUTION__MAX_CONCURRENT_PER_PROJECT", "4"),
-        Map.entry("ORCH_EXECUTION__SAFETY_TICK_SEC", "0.5"),
         Map.entry("ORCH_BUDGET__DAILY_LIMIT_USD", String.valueOf(DAILY_LIMIT)),
-        Map.entry("ORCH_BUDGET__RESERVATION_TTL_SEC", "5"),
-        Map.entry("ORCH_MODEL_RETRY", "{\"max_retries\": 0, \"base_delay_ms\": 10, \"max_delay_ms\": 10}")));
+        Map.entry("ORCH_BUDGET__RESERVATION_TTL_SEC", "5"))));
   }
 
   @AfterEach

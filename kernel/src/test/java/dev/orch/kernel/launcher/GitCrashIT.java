@@ -64,19 +64,13 @@ class GitCrashIT {
     Files.writeString(repo.resolve("README.md"), "app\n");
     sh(repo, "git", "add", "README.md");
     sh(repo, "git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "--quiet", "-m", "start");
-    server = new ServerProcess(dir, Map.ofEntries(
-        Map.entry("ANTHROPIC_BASE_URL", claude.baseUrl()),
-        Map.entry("ANTHROPIC_API_KEY", LocalAnthropicServer.KEY),
+    server = new ServerProcess(dir, ServerProcess.againstClaude(claude.baseUrl(), Map.ofEntries(
         Map.entry("ORCH_GIT__ALLOWED_ROOTS", new JsonArray().add(roots.toRealPath().toString()).encode()),
         Map.entry("ORCH_GIT__AUTO_PR", "false"),
-        Map.entry("ORCH_EXECUTION__VERIFICATION_ENABLED", "false"),
-        Map.entry("ORCH_EXECUTION__KNOWLEDGE_EXTRACTION_ENABLED", "false"),
         Map.entry("ORCH_EXECUTION__MAX_CONCURRENT_TASKS", "3"),
         Map.entry("ORCH_EXECUTION__MAX_CONCURRENT_PER_PROJECT", "3"),
-        Map.entry("ORCH_EXECUTION__SAFETY_TICK_SEC", "0.5"),
         Map.entry("ORCH_EXECUTION__RETRY_BACKOFF_BASE_SEC", "0.05"),
-        Map.entry("ORCH_EXECUTION__RETRY_JITTER_SEC", "0.01"),
-        Map.entry("ORCH_MODEL_RETRY", "{\"max_retries\": 0, \"base_delay_ms\": 10, \"max_delay_ms\": 10}")));
+        Map.entry("ORCH_EXECUTION__RETRY_JITTER_SEC", "0.01"))));
   }
 
   @AfterEach

@@ -84,49 +84,39 @@ class LauncherIT {
   @Test
   @DisplayName("a second ./orch serve on a data folder in use stops at once, says why, and the first one serves on")
   void oneServerPerDataFolder() throws Exception {
-    int first = freePort();
-    Files.writeString(caller.resolve("first.json"), "{\"server\": {\"port\": " + first + ", \"host\": \"127.0.0.1\"}}");
-    Files.writeString(caller.resolve("second.json"), "{\"server\": {\"port\": " + freePort()
-        + ", \"host\": \"127.0.0.1\"}}");
     Path data = caller.resolve("data");
-    Process running = serve(data, caller.resolve("first.log"), "--config", "first.json");
-    try {
-      assertThat(awaitHealthy(running, first)).as(Files.readString(caller.resolve("first.log"))).isEqualTo(200);
-      Process second = serve(data, caller.resolve("second.log"), "--config", "second.json");
-      try {
-        assertThat(second.waitFor(120, TimeUnit.SECONDS)).as("stopped by itself").isTrue();
-        assertThat(second.exitValue()).isEqualTo(2);
-        // ./orch execs the JVM: the server's pid is the launcher's.
-        assertThat(Files.readString(caller.resolve("second.log"))).contains("another orch server is running on the"
-            + " data folder " + data + " (pid " + running.pid() + "): stop it first");
-      } finally {
-        second.destroyForcibly();
-      }
-      assertThat(awaitHealthy(running, first)).as("the first still serves").isEqualTo(200);
-    } finally {
-      running.destroy();
-      running.waitFor(30, TimeUnit.SECONDS);
-    }
+    // ./orch execs the JVM: the server's pid is the launcher's.
+    secondOneRefused(data, data, null, firstPid -> "another orch server is running on the data folder " + data
+        + " (pid " + firstPid + "): stop it first");
   }
 
   @Test
   @DisplayName("a second ./orch serve outside a cluster on a PostgreSQL database in use stops at once, says why,"
       + " and the first one serves on")
   void oneServerPerDatabase() throws Exception {
+    secondOneRefused(caller.resolve("data1"), caller.resolve("data2"), schemas.db().url(),
+        firstPid -> "another orch server outside a cluster is using this PostgreSQL database (schema ");
+  }
+
+  /**
+   * Starts a server on {@code firstData}, then a second one on {@code secondData} (both on {@code dbUrl}
+   * when not null): the second stops at once with exit code 2 and the refusal {@code expected} gives for
+   * the first one's pid, and the first still serves.
+   */
+  private void secondOneRefused(Path firstData, Path secondData, String dbUrl,
+      java.util.function.LongFunction<String> expected) throws Exception {
     int first = freePort();
     Files.writeString(caller.resolve("first.json"), "{\"server\": {\"port\": " + first + ", \"host\": \"127.0.0.1\"}}");
     Files.writeString(caller.resolve("second.json"), "{\"server\": {\"port\": " + freePort()
         + ", \"host\": \"127.0.0.1\"}}");
-    String url = schemas.db().url();
-    Process running = serve(caller.resolve("data1"), url, caller.resolve("first.log"), "--config", "first.json");
+    Process running = serve(firstData, dbUrl, caller.resolve("first.log"), "--config", "first.json");
     try {
       assertThat(awaitHealthy(running, first)).as(Files.readString(caller.resolve("first.log"))).isEqualTo(200);
-      Process second = serve(caller.resolve("data2"), url, caller.resolve("second.log"), "--config", "second.json");
+      Process second = serve(secondData, dbUrl, caller.resolve("second.log"), "--config", "second.json");
       try {
         assertThat(second.waitFor(120, TimeUnit.SECONDS)).as("stopped by itself").isTrue();
         assertThat(second.exitValue()).isEqualTo(2);
-        assertThat(Files.readString(caller.resolve("second.log")))
-            .contains("another orch server outside a cluster is using this PostgreSQL database (schema ");
+        assertThat(Files.readString(caller.resolve("second.log"))).contains(expected.apply(running.pid()));
       } finally {
         second.destroyForcibly();
       }

@@ -35,6 +35,23 @@ final class ServerProcess implements AutoCloseable {
   private Process current;
 
   /**
+   * The variables of a server whose executor runs against the local Anthropic-protocol server at
+   * {@code claudeUrl}: no verifier or knowledge-extractor calls a test must answer, a 0.5 s safety
+   * tick, model calls not retried by the client; then {@code more}, which may override any of them.
+   */
+  static Map<String, String> againstClaude(String claudeUrl, Map<String, String> more) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("ANTHROPIC_BASE_URL", claudeUrl);
+    env.put("ANTHROPIC_API_KEY", dev.orch.kernel.model.LocalAnthropicServer.KEY);
+    env.put("ORCH_EXECUTION__VERIFICATION_ENABLED", "false");
+    env.put("ORCH_EXECUTION__KNOWLEDGE_EXTRACTION_ENABLED", "false");
+    env.put("ORCH_EXECUTION__SAFETY_TICK_SEC", "0.5");
+    env.put("ORCH_MODEL_RETRY", "{\"max_retries\": 0, \"base_delay_ms\": 10, \"max_delay_ms\": 10}");
+    env.putAll(more);
+    return env;
+  }
+
+  /**
    * @param env the server's variables on top of the test defaults (data folder, secret, port, text
    *     logs, no rate limit)
    */
